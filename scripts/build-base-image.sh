@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Build the systemd Debian image that the molecule scenarios and the lab run on.
+#
+# No container registry is reachable, so the image is made from Debian packages
+# with debootstrap and `docker import`. It is tagged with a hash of this recipe
+# and rebuilt only when the recipe changes. Prints the image reference.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+name=${BASE_IMAGE_NAME:-scaleout-pydio-base}
+suite=bookworm
+packages=systemd,systemd-sysv,python3,python3-apt,sudo,iproute2,procps,util-linux,e2fsprogs,ca-certificates
+
+tag=$(cat "${BASH_SOURCE[0]}" | sha256sum | cut -c1-12)
+ref="${name}:${tag}"
+
+if docker image inspect "$ref" >/dev/null 2>&1; then
+  echo "$ref"
+  exit 0
+fi
+
+# The Debian mirror and apt sources come from this machine at run time.
+sources=/etc/apt/sources.list.d/debian.sources
+mirror=$(awk '/^URIs:/ {print $2; exit}' "$sources" 2>/dev/null || true)
+if [ -z "$mirror" ]; then
+  mirror=$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+fi
+if [ -z "$mirror" ]; then
+  echo "build-base-image: no Debian mirror found in the apt sources of this machine" >&2
+  exit 1
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rootfs="$work/rootfs"
+
+echo "build-base-image: debootstrap $suite (this takes about a minute)" >&2
+start=$(date +%s)
+debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+  tail -n 30 "$work/debootstrap.log" >&2
+  exit 1
+}
+
+# Same apt sources as this machine; drop minbase's own list to avoid duplicates.
+rm -f "$rootfs/etc/apt/sources.list"
+if [ -f "$sources" ]; then
+  cp "$sources" "$rootfs/etc/apt/sources.list.d/debian.sources"
+else
+  cp /etc/apt/sources.list "$rootfs/etc/apt/sources.list"
+fi
+
+# Containers have no consoles or hardware to set up; mask the units that
+# would wait for them, and keep the image lean.
+for unit in getty.target systemd-udevd.service systemd-udev-trigger.service \
+            systemd-remount-fs.service systemd-modules-load.service \
+            sys-kernel-debug.mount sys-kernel-tracing.mount dev-hugepages.mount; do
+  ln -sf /dev/null "$rootfs/etc/systemd/system/$unit"
+done
+# Ship fresh package lists; roles refresh them once they are an hour old.
+cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+chroot "$rootfs" apt-get update -q >"$work/apt-update.log" 2>&1 || {
+  tail -n 20 "$work/apt-update.log" >&2
+  exit 1
+}
+: >"$rootfs/etc/resolv.conf"
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin
+echo 'APT::Install-Recommends "false";' >"$rootfs/etc/apt/apt.conf.d/90scaleout-no-recommends"
+
+tar -C "$rootfs" -c . | docker import \
+  -c 'CMD ["/lib/systemd/systemd"]' \
+  -c 'ENV container=docker' \
+  - "$ref" >/dev/null
+echo "build-base-image: built $ref in $(( $(date +%s) - start ))s" >&2
+echo "$ref"
