@@ -1,0 +1,260 @@
+"""The elb role's aws backend, run with ansible-playbook against moto.
+
+Everything is read back from moto with boto3: the load balancer, the target
+group and its attributes, listeners, targets and every security group rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Run, World
+
+LB = "pydio"
+TG = "pydio-web"
+
+
+def _lb(world: World) -> dict[str, Any]:
+    return world.client("elbv2").describe_load_balancers(Names=[LB])["LoadBalancers"][0]
+
+
+def _tg(world: World) -> dict[str, Any]:
+    return world.client("elbv2").describe_target_groups(Names=[TG])["TargetGroups"][0]
+
+
+def _tg_attributes(world: World) -> dict[str, str]:
+    pairs = world.client("elbv2").describe_target_group_attributes(TargetGroupArn=_tg(world)["TargetGroupArn"])
+    return {pair["Key"]: pair["Value"] for pair in pairs["Attributes"]}
+
+
+def _targets(world: World) -> set[str]:
+    health = world.client("elbv2").describe_target_health(TargetGroupArn=_tg(world)["TargetGroupArn"])
+    return {
+        desc["Target"]["Id"]
+        for desc in health["TargetHealthDescriptions"]
+        if desc["TargetHealth"]["State"] not in ("draining", "unused")
+    }
+
+
+def _listeners(world: World) -> dict[int, dict[str, Any]]:
+    listeners = world.client("elbv2").describe_listeners(LoadBalancerArn=_lb(world)["LoadBalancerArn"])["Listeners"]
+    return {listener["Port"]: listener for listener in listeners}
+
+
+def _groups(world: World) -> dict[str, dict[str, Any]]:
+    found = world.client("ec2").describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [world.vpc_id]}])
+    return {group["GroupName"]: group for group in found["SecurityGroups"]}
+
+
+def _rules(group: dict[str, Any]) -> set[tuple[str, int, int, str]]:
+    """Ingress rules as (protocol, from, to, source): a CIDR or a group id."""
+    rules = set()
+    for perm in group["IpPermissions"]:
+        key = (perm["IpProtocol"], perm.get("FromPort", -1), perm.get("ToPort", -1))
+        for cidr in perm.get("IpRanges", []):
+            rules.add((*key, cidr["CidrIp"]))
+        for pair in perm.get("UserIdGroupPairs", []):
+            rules.add((*key, pair["GroupId"]))
+    return rules
+
+
+def _eni_groups(world: World, instance: str) -> set[str]:
+    found = world.client("ec2").describe_instances(InstanceIds=[world.instances[instance]])
+    inst = found["Reservations"][0]["Instances"][0]
+    primary = next(eni for eni in inst["NetworkInterfaces"] if eni["Attachment"]["DeviceIndex"] == 0)
+    return {group["GroupId"] for group in primary["Groups"]}
+
+
+def _assert_nothing_created(world: World) -> None:
+    elbv2 = world.client("elbv2")
+    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+    assert elbv2.describe_target_groups()["TargetGroups"] == []
+    assert set(_groups(world)) == {"default"}
+
+
+def test_alb_with_tls(world: World, certificate_arn: str, run_role: Callable[..., Run]) -> None:
+    """The whole aws backend with HTTPS, then a second run that changes nothing."""
+    variables = {
+        "elb_certificate_arn": certificate_arn,
+        "elb_allowed_cidrs": ["198.51.100.0/24", "203.0.113.0/24"],
+        "elb_health_check_interval": 15,
+        "elb_health_check_timeout": 6,
+        "elb_healthy_threshold": 4,
+        "elb_unhealthy_threshold": 3,
+    }
+    first = run_role(**variables)
+    assert first.rc == 0, first.output[-4000:]
+    assert first.recap()["changed"] > 0
+
+    lb = _lb(world)
+    assert lb["Type"] == "application"
+    assert lb["Scheme"] == "internet-facing"
+    assert {zone["SubnetId"] for zone in lb["AvailabilityZones"]} == set(world.subnet_ids)
+
+    tg = _tg(world)
+    assert tg["VpcId"] == world.vpc_id
+    assert (tg["Protocol"], tg["Port"], tg["TargetType"]) == ("HTTP", 80, "instance")
+    assert tg["HealthCheckProtocol"] == "HTTP"
+    assert tg["HealthCheckPath"] == "/pydio/check.txt"
+    assert tg["HealthCheckIntervalSeconds"] == 15
+    assert tg["HealthCheckTimeoutSeconds"] == 6
+    assert tg["HealthyThresholdCount"] == 4
+    assert tg["UnhealthyThresholdCount"] == 3
+    assert tg["Matcher"]["HttpCode"] == "200"
+
+    attributes = _tg_attributes(world)
+    assert attributes["stickiness.enabled"] == "true"
+    assert attributes["stickiness.type"] == "app_cookie"
+    assert attributes["stickiness.app_cookie.cookie_name"] == "AjaXplorer"
+    assert attributes["stickiness.app_cookie.duration_seconds"] == "86400"
+
+    assert _targets(world) == {world.instances["web1"], world.instances["web2"]}
+
+    listeners = _listeners(world)
+    assert set(listeners) == {80, 443}
+    https = listeners[443]
+    assert https["Protocol"] == "HTTPS"
+    assert [c["CertificateArn"] for c in https["Certificates"]] == [certificate_arn]
+    assert https["DefaultActions"][0]["Type"] == "forward"
+    assert https["DefaultActions"][0]["TargetGroupArn"] == tg["TargetGroupArn"]
+    http = listeners[80]
+    assert http["Protocol"] == "HTTP"
+    assert http["DefaultActions"][0]["Type"] == "redirect"
+    redirect = http["DefaultActions"][0]["RedirectConfig"]
+    assert (redirect["Protocol"], redirect["Port"], redirect["StatusCode"]) == ("HTTPS", "443", "HTTP_301")
+
+    groups = _groups(world)
+    lb_sg, nodes, cluster, db = (groups[f"pydio-{kind}"] for kind in ("lb", "nodes", "cluster", "db"))
+    assert lb["SecurityGroups"] == [lb_sg["GroupId"]]
+    assert _rules(lb_sg) == {
+        ("tcp", port, port, cidr) for port in (80, 443) for cidr in ("198.51.100.0/24", "203.0.113.0/24")
+    }
+    assert _rules(nodes) == {("tcp", 80, 80, lb_sg["GroupId"])}
+    assert _rules(cluster) == {
+        ("tcp", 24007, 24008, cluster["GroupId"]),
+        ("tcp", 49152, 49251, cluster["GroupId"]),
+    }
+    assert _rules(db) == {("tcp", 3306, 3306, nodes["GroupId"])}
+
+    assert {nodes["GroupId"], cluster["GroupId"]} <= _eni_groups(world, "web1")
+    assert {nodes["GroupId"], cluster["GroupId"]} <= _eni_groups(world, "web2")
+    assert db["GroupId"] in _eni_groups(world, "db1")
+    assert db["GroupId"] not in _eni_groups(world, "web1")
+    assert groups["default"]["GroupId"] in _eni_groups(world, "web1"), "the groups an instance had are kept"
+
+    assert first.facts is not None
+    assert first.facts["elb_dns_name"] == lb["DNSName"]
+    assert first.facts["elb_public_url"] == f"https://{lb['DNSName']}"
+    assert first.facts["compute"] == [f"https://{lb['DNSName']}"] * 2
+    assert first.facts["elb_security_group_ids"]["nodes"] == nodes["GroupId"]
+
+    second = run_role(**variables)
+    assert second.rc == 0, second.output[-4000:]
+    assert second.recap()["changed"] == 0, second.output[-4000:]
+
+
+def test_http_only_then_stickiness_off(world: World, run_role: Callable[..., Run]) -> None:
+    """Without a certificate: one HTTP listener that forwards, and only port 80 open.
+
+    Turning stickiness off must reach AWS: community.aws.elb_target_group
+    alone would leave it on.
+    """
+    first = run_role()
+    assert first.rc == 0, first.output[-4000:]
+    listeners = _listeners(world)
+    assert set(listeners) == {80}
+    assert listeners[80]["DefaultActions"][0]["Type"] == "forward"
+    assert listeners[80]["DefaultActions"][0]["TargetGroupArn"] == _tg(world)["TargetGroupArn"]
+    assert _rules(_groups(world)["pydio-lb"]) == {("tcp", 80, 80, "0.0.0.0/0")}
+    assert first.facts is not None
+    assert first.facts["elb_public_url"] == f"http://{_lb(world)['DNSName']}"
+    assert _tg_attributes(world)["stickiness.enabled"] == "true"
+
+    off = run_role(elb_stickiness_enabled=False)
+    assert off.rc == 0, off.output[-4000:]
+    assert off.recap()["changed"] > 0
+    assert _tg_attributes(world)["stickiness.enabled"] == "false"
+
+    again = run_role(elb_stickiness_enabled=False)
+    assert again.rc == 0, again.output[-4000:]
+    assert again.recap()["changed"] == 0, again.output[-4000:]
+
+
+def test_targets_follow_the_compute_group(world: World, run_role: Callable[..., Run]) -> None:
+    """A node that left the group stays registered unless elb_purge_targets is true."""
+    ids = world.instances
+    assert run_role(compute=["web1", "web2", "web3"]).rc == 0
+    assert _targets(world) == {ids["web1"], ids["web2"], ids["web3"]}
+
+    kept = run_role(compute=["web1", "web2"], elb_purge_targets=False)
+    assert kept.rc == 0, kept.output[-4000:]
+    assert _targets(world) == {ids["web1"], ids["web2"], ids["web3"]}
+
+    purged = run_role(compute=["web1", "web2"], elb_purge_targets=True)
+    assert purged.rc == 0, purged.output[-4000:]
+    assert purged.recap()["changed"] > 0
+    assert _targets(world) == {ids["web1"], ids["web2"]}
+
+    added = run_role(compute=["web1", "web2", "web3"], elb_purge_targets=False)
+    assert added.rc == 0, added.output[-4000:]
+    assert _targets(world) == {ids["web1"], ids["web2"], ids["web3"]}
+
+
+MISSING_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize(
+    ("role_vars", "compute", "message"),
+    [
+        pytest.param({"elb_subnets": []}, None, "elb_backend 'aws' needs elb_vpc_id", id="no-subnets"),
+        pytest.param(
+            {"elb_certificate_arn": MISSING_CERT}, None, "is not an issued ACM certificate", id="missing-certificate"
+        ),
+        pytest.param(
+            {"elb_certificate_arn": "not-an-arn"}, None, "is not an issued ACM certificate", id="malformed-certificate"
+        ),
+        pytest.param(
+            {"elb_target_group_name": "pydio-web-target-group-far-too-long"},
+            None,
+            "is not a valid target group name",
+            id="long-target-group-name",
+        ),
+        pytest.param({}, [], "has no hosts", id="empty-compute-group"),
+        pytest.param({"elb_subnets": ["subnet-00000000000000000"]}, None, "needs elb_vpc_id", id="one-subnet"),
+        pytest.param(
+            {"elb_health_check_interval": 3, "elb_health_check_timeout": 2},
+            None,
+            "an ALB target group takes elb_health_check_interval 5-300",
+            id="interval-too-short",
+        ),
+    ],
+)
+def test_bad_input_fails_before_any_change(
+    world: World, run_role: Callable[..., Run], role_vars: dict[str, Any], compute: list[str] | None, message: str
+) -> None:
+    result = run_role(compute=compute, **role_vars)
+    assert result.rc != 0
+    assert message in result.output, result.output[-4000:]
+    _assert_nothing_created(world)
+
+
+def test_subnets_of_another_vpc_are_refused(world: World, run_role: Callable[..., Run]) -> None:
+    ec2 = world.client("ec2")
+    other = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
+    foreign = ec2.create_subnet(VpcId=other, CidrBlock="10.43.1.0/24", AvailabilityZone="us-east-1b")["Subnet"]
+    result = run_role(elb_subnets=[world.subnet_ids[0], foreign["SubnetId"]])
+    assert result.rc != 0
+    assert f"in another VPC: {foreign['SubnetId']}" in result.output, result.output[-4000:]
+    _assert_nothing_created(world)
+
+
+def test_pending_certificate_is_refused(world: World, run_role: Callable[..., Run]) -> None:
+    pending = world.client("acm").request_certificate(DomainName="pydio.example.org")["CertificateArn"]
+    result = run_role(elb_certificate_arn=pending)
+    assert result.rc != 0
+    assert "(status PENDING_VALIDATION)" in result.output, result.output[-4000:]
+    _assert_nothing_created(world)
