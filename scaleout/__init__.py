@@ -1,0 +1,1 @@
+"""Operator tooling for the scaleout.pydio collection: plan, run and report."""

@@ -1,0 +1,289 @@
+"""Pure planning: what each command would launch, run and remove.
+
+Nothing here touches a machine. Every refusal is a PlanError raised before any
+change, with a message that says what is wrong and what to do instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+PLAYBOOKS = {
+    "site": "playbooks/site.yml",
+    "scale_compute": "playbooks/scale_compute.yml",
+    "scale_storage": "playbooks/scale_storage.yml",
+    "scale_in": "playbooks/scale_in.yml",
+    "status": "playbooks/status.yml",
+}
+GROUPS = ("storage", "compute", "db", "lb")
+DEFAULT_REPLICA = 2
+# New compute nodes are configured this many at a time, so that a failing batch
+# stops the operation before the next one starts.
+COMPUTE_BATCH_SIZE = 5
+
+
+class PlanError(ValueError):
+    """The request cannot be planned; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One machine of the cluster and the inventory groups it belongs to."""
+
+    name: str
+    groups: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.groups) - set(GROUPS))
+        if unknown:
+            raise PlanError(
+                f"node {self.name!r}: unknown group(s) {', '.join(unknown)}; groups are {', '.join(GROUPS)}"
+            )
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A cluster as the planner sees it: its name, its nodes and its replica count."""
+
+    name: str
+    nodes: tuple[Node, ...] = ()
+    replica: int = DEFAULT_REPLICA
+
+    def in_group(self, group: str) -> list[Node]:
+        return [node for node in self.nodes if group in node.groups]
+
+    def node(self, name: str) -> Node | None:
+        return next((node for node in self.nodes if node.name == name), None)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do: a provider action or a playbook run."""
+
+    kind: str  # "launch", "playbook", "deregister", "destroy"
+    description: str
+    playbook: str | None = None
+    limit: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    extravars: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "description": self.description,
+            "playbook": self.playbook,
+            "limit": list(self.limit),
+            "hosts": list(self.hosts),
+            "extravars": dict(self.extravars),
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole plan of one command."""
+
+    command: str
+    cluster: str
+    launch: tuple[Node, ...] = ()
+    steps: tuple[Step, ...] = ()
+    read_only: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "cluster": self.cluster,
+            "launch": [{"name": node.name, "groups": list(node.groups)} for node in self.launch],
+            "steps": [step.as_dict() for step in self.steps],
+            "read_only": self.read_only,
+        }
+
+
+def check_cluster_name(name: str) -> str:
+    """Cluster names become host names and tags: lower-case letters, digits and dashes."""
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,30}", name):
+        raise PlanError(
+            f"invalid cluster name {name!r}: use 1 to 31 lower-case letters, digits or dashes, starting with a letter"
+        )
+    return name
+
+
+def default_lab_nodes(cluster: str) -> tuple[Node, ...]:
+    """The lab's default layout: 2 storage+compute nodes, 1 db and 1 HAProxy lb."""
+    return (
+        Node(f"{cluster}-node1", ("storage", "compute")),
+        Node(f"{cluster}-node2", ("storage", "compute")),
+        Node(f"{cluster}-node3", ("db",)),
+        Node(f"{cluster}-node4", ("lb",)),
+    )
+
+
+def new_node_names(cluster: Cluster, count: int) -> list[str]:
+    """The next free ``<cluster>-nodeN`` names."""
+    pattern = re.compile(rf"^{re.escape(cluster.name)}-node(\d+)$")
+    used = [int(m.group(1)) for node in cluster.nodes if (m := pattern.match(node.name))]
+    start = max(used, default=0) + 1
+    return [f"{cluster.name}-node{index}" for index in range(start, start + count)]
+
+
+def _site_step(description: str) -> Step:
+    return Step("playbook", description, playbook=PLAYBOOKS["site"])
+
+
+def plan_up(cluster: Cluster) -> Plan:
+    """Provision the default layout (if the cluster has no node yet), then deploy."""
+    launch = () if cluster.nodes else default_lab_nodes(cluster.name)
+    nodes = cluster.nodes or launch
+    steps: list[Step] = []
+    if launch:
+        steps.append(Step("launch", "launch the nodes", hosts=tuple(node.name for node in launch)))
+    steps.append(_site_step("deploy the whole cluster (site.yml)"))
+    _require_layout(Cluster(cluster.name, nodes, cluster.replica))
+    return Plan("up", cluster.name, launch=launch, steps=tuple(steps))
+
+
+def plan_deploy(cluster: Cluster) -> Plan:
+    """Converge every node with site.yml."""
+    _require_layout(cluster)
+    return Plan("deploy", cluster.name, steps=(_site_step("converge the whole cluster (site.yml)"),))
+
+
+def plan_status(cluster: Cluster) -> Plan:
+    """Read-only report of the cluster's state."""
+    _require_nodes(cluster)
+    return Plan(
+        "status", cluster.name, steps=(Step("playbook", "report status", playbook=PLAYBOOKS["status"]),), read_only=True
+    )
+
+
+def plan_scale_compute(cluster: Cluster, count: int = 1) -> Plan:
+    """Add ``count`` compute nodes, configured in batches, then registered with the LB."""
+    if count < 1:
+        raise PlanError(f"scale --compute needs a count of at least 1, not {count}")
+    _require_layout(cluster)
+    names = new_node_names(cluster, count)
+    launch = tuple(Node(name, ("compute",)) for name in names)
+    lb_hosts = tuple(node.name for node in cluster.in_group("lb"))
+    steps: list[Step] = [Step("launch", f"launch {count} compute node(s)", hosts=tuple(names))]
+    for index in range(0, len(names), COMPUTE_BATCH_SIZE):
+        batch = tuple(names[index : index + COMPUTE_BATCH_SIZE])
+        steps.append(
+            Step(
+                "playbook",
+                f"configure compute batch {index // COMPUTE_BATCH_SIZE + 1} and register it with the LB",
+                playbook=PLAYBOOKS["scale_compute"],
+                limit=batch + lb_hosts,
+                hosts=batch,
+            )
+        )
+    return Plan("scale --compute", cluster.name, launch=launch, steps=tuple(steps))
+
+
+def plan_scale_storage(cluster: Cluster, count: int | None = None) -> Plan:
+    """Add whole replica sets of storage nodes (``count`` defaults to one replica set)."""
+    replica = cluster.replica
+    count = replica if count is None else count
+    if count < 1 or count % replica:
+        raise PlanError(
+            f"scale --storage {count} would not fill a replica set: the volumes are replica {replica}, "
+            f"so add storage nodes in multiples of {replica}"
+        )
+    _require_layout(cluster)
+    anchor = cluster.in_group("storage")[0].name
+    names = new_node_names(cluster, count)
+    launch = tuple(Node(name, ("storage",)) for name in names)
+    steps: list[Step] = [Step("launch", f"launch {count} storage node(s)", hosts=tuple(names))]
+    for index in range(0, count, replica):
+        batch = tuple(names[index : index + replica])
+        steps.append(
+            Step(
+                "playbook",
+                f"replica set {index // replica + 1}: prepare bricks, probe peers and add bricks from {anchor}",
+                playbook=PLAYBOOKS["scale_storage"],
+                limit=(*batch, anchor),
+                hosts=batch,
+            )
+        )
+    return Plan("scale --storage", cluster.name, launch=launch, steps=tuple(steps))
+
+
+def plan_scale_in_compute(cluster: Cluster, host: str) -> Plan:
+    """Drain one compute node from the LB, stop it, then remove it."""
+    node = cluster.node(host)
+    if node is None:
+        known = ", ".join(n.name for n in cluster.in_group("compute")) or "none"
+        raise PlanError(f"scale-in: {host!r} is not a node of cluster {cluster.name!r} (compute nodes: {known})")
+    if "compute" not in node.groups:
+        raise PlanError(f"scale-in --compute: {host!r} is not a compute node (groups: {', '.join(node.groups)})")
+    if "storage" in node.groups:
+        raise PlanError(
+            f"scale-in --compute: {host!r} is also a storage node that holds bricks; removing it would take "
+            "bricks out of the volumes. Only compute-only nodes can be removed."
+        )
+    if node.groups != ("compute",):
+        others = ", ".join(group for group in node.groups if group != "compute")
+        raise PlanError(f"scale-in --compute: {host!r} also serves {others}; only compute-only nodes can be removed")
+    if len(cluster.in_group("compute")) <= 1:
+        raise PlanError(f"scale-in --compute: {host!r} is the last compute node; the service would have no web node")
+    lb_hosts = tuple(n.name for n in cluster.in_group("lb"))
+    steps = (
+        Step("deregister", f"drain {host} from the LB", hosts=(host,)),
+        Step(
+            "playbook",
+            f"stop the web service on {host} and unmount its volumes",
+            playbook=PLAYBOOKS["scale_in"],
+            limit=(host, *lb_hosts),
+            hosts=(host,),
+        ),
+        Step("destroy", f"remove {host}", hosts=(host,)),
+    )
+    return Plan("scale-in --compute", cluster.name, steps=steps)
+
+
+def plan_down(cluster: Cluster, provider: str, yes: bool = False) -> Plan:
+    """Destroy every node: always allowed in the lab, on AWS only with --yes."""
+    if provider != "lab" and not yes:
+        raise PlanError(f"down on {provider} destroys every node of cluster {cluster.name!r}; add --yes to confirm")
+    hosts = tuple(node.name for node in cluster.nodes)
+    return Plan("down", cluster.name, steps=(Step("destroy", "destroy every node", hosts=hosts),))
+
+
+def _require_nodes(cluster: Cluster) -> None:
+    if not cluster.nodes:
+        raise PlanError(f"cluster {cluster.name!r} has no node; run `up` first")
+
+
+def _require_layout(cluster: Cluster) -> None:
+    """A deployable cluster has storage (at least one replica set), compute and db nodes."""
+    _require_nodes(cluster)
+    for group in ("storage", "compute", "db"):
+        if not cluster.in_group(group):
+            raise PlanError(f"cluster {cluster.name!r} has no {group} node")
+    storage = len(cluster.in_group("storage"))
+    if cluster.replica < 1:
+        raise PlanError(f"cluster {cluster.name!r}: replica count must be at least 1, not {cluster.replica}")
+    if storage % cluster.replica:
+        raise PlanError(
+            f"cluster {cluster.name!r} has {storage} storage node(s), "
+            f"not a multiple of its replica count {cluster.replica}"
+        )
+
+
+def render_plan(plan: Plan) -> str:
+    """Human-readable plan, as --dry-run prints it."""
+    lines = [f"Plan for {plan.command} on cluster {plan.cluster} (dry run: nothing will be changed)"]
+    if plan.launch:
+        lines.append("Nodes to launch:")
+        lines.extend(f"  {node.name:<24} {','.join(node.groups)}" for node in plan.launch)
+    else:
+        lines.append("Nodes to launch: none")
+    lines.append("Steps:")
+    for number, step in enumerate(plan.steps, start=1):
+        lines.append(f"  {number}. [{step.kind}] {step.description}")
+        if step.playbook:
+            lines.append(f"       playbook: {step.playbook}")
+            lines.append(f"       limit:    {','.join(step.limit) if step.limit else 'all hosts'}")
+        elif step.hosts:
+            lines.append(f"       hosts:    {','.join(step.hosts)}")
+    return "\n".join(lines)
