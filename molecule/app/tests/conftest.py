@@ -1,0 +1,90 @@
+"""Helpers for the app scenario's testinfra checks."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SCENARIO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def run_playbook():
+    """Run a playbook of this scenario against molecule's inventory."""
+
+    def _run(playbook: str, *extra: str, inventory: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ)
+        project = SCENARIO.parent.parent
+        env["ANSIBLE_COLLECTIONS_PATH"] = str(project / ".collections")
+        env.setdefault("ANSIBLE_FORCE_COLOR", "0")
+        return subprocess.run(
+            [
+                "ansible-playbook",
+                "-i",
+                inventory or os.environ["MOLECULE_INVENTORY_FILE"],
+                str(SCENARIO / playbook),
+                *extra,
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    return _run
+
+
+# Run on a lab host: one HTTP request with urllib; prints status, headers and
+# body (base64) as JSON. A file given as "upload" is sent as multipart field
+# userfile_0, as Pydio's uploader does.
+HTTP_CLIENT = r"""
+import base64, json, sys, urllib.error, urllib.request, uuid
+url, upload_name, upload_b64 = sys.argv[1], sys.argv[2], sys.argv[3]
+data, headers = None, {}
+if upload_name:
+    boundary = uuid.uuid4().hex
+    data = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"userfile_0\"; filename=\"{upload_name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + base64.b64decode(upload_b64) + \
+           f"\r\n--{boundary}--\r\n".encode()
+    headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+request = urllib.request.Request(url, data=data, headers=headers)
+try:
+    response = urllib.request.urlopen(request, timeout=20)
+except urllib.error.HTTPError as error:
+    response = error
+print(json.dumps({"status": response.status, "headers": [[k, v] for k, v in response.headers.items()],
+                  "body": base64.b64encode(response.read()).decode()}))
+"""
+
+
+class Response:
+    def __init__(self, raw: dict) -> None:
+        self.status: int = raw["status"]
+        self.headers: list[tuple[str, str]] = [(k, v) for k, v in raw["headers"]]
+        self.body: bytes = base64.b64decode(raw["body"])
+
+    def header(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    def json(self) -> dict:
+        return json.loads(self.body)
+
+
+@pytest.fixture(scope="session")
+def http():
+    """Make an HTTP request from a lab host: http(host, url, upload=(name, bytes))."""
+
+    def _request(client, url: str, upload: tuple[str, bytes] | None = None) -> Response:
+        name, content = upload if upload else ("", b"")
+        cmd = client.run("python3 -c %s %s %s %s", HTTP_CLIENT, url, name, base64.b64encode(content).decode())
+        assert cmd.rc == 0, cmd.stderr
+        return Response(json.loads(cmd.stdout))
+
+    return _request

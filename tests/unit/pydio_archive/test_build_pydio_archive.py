@@ -1,0 +1,79 @@
+"""The stand-in Pydio archive is laid out like the real release and is reproducible."""
+
+from __future__ import annotations
+
+import importlib.util
+import tarfile
+from pathlib import Path
+
+import pytest
+
+BUILDER = Path(__file__).resolve().parents[2] / "build_pydio_archive.py"
+spec = importlib.util.spec_from_file_location("build_pydio_archive", BUILDER)
+assert spec and spec.loader
+build_pydio_archive = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(build_pydio_archive)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> tuple[Path, str]:
+    return build_pydio_archive.build(tmp_path_factory.mktemp("archive"))
+
+
+def test_archive_is_named_like_the_release(archive):
+    path, _ = archive
+    assert path.name == "pydio-core-8.2.5.tar.gz"
+
+
+def test_every_member_is_under_the_release_top_directory(archive):
+    path, _ = archive
+    with tarfile.open(path) as tar:
+        names = tar.getnames()
+    assert names[0] == "pydio-core-8.2.5"
+    assert all(name == "pydio-core-8.2.5" or name.startswith("pydio-core-8.2.5/") for name in names)
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        "index.php",
+        "base.conf.php",
+        "conf/VERSION",
+        "conf/bootstrap_context.php",
+        "conf/bootstrap_repositories.php",
+        "plugins/boot.conf/htaccess.tpl",
+        "plugins/conf.sql/create.mysql",
+        "plugins/meta.syncable/create.mysql",
+        "data/plugins/conf.sql/.htaccess",
+    ],
+)
+def test_archive_holds_the_files_the_role_relies_on(archive, member):
+    path, _ = archive
+    with tarfile.open(path) as tar:
+        info = tar.getmember(f"pydio-core-8.2.5/{member}")
+    assert info.isfile()
+    assert (info.uid, info.gid, info.mode) == (0, 0, 0o644)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'define("AJXP_DATA_PATH", AJXP_INSTALL_PATH."/data");',
+        'define("AJXP_CACHE_DIR", AJXP_DATA_PATH."/cache");',
+        'define("AJXP_SHARED_CACHE_DIR", AJXP_INSTALL_PATH."/data/cache");',
+        'define("ADMIN_PASSWORD", "admin");',
+    ],
+)
+def test_context_has_the_lines_of_pydio_8_that_the_role_rewrites(archive, line):
+    path, _ = archive
+    with tarfile.open(path) as tar:
+        stream = tar.extractfile("pydio-core-8.2.5/conf/bootstrap_context.php")
+        assert stream is not None
+        assert line in stream.read().decode()
+
+
+def test_build_is_reproducible(archive, tmp_path):
+    path, digest = archive
+    again, digest_again = build_pydio_archive.build(tmp_path)
+    assert digest_again == digest
+    assert again.read_bytes() == path.read_bytes()
