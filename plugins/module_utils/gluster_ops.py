@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: scaleout.pydio contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read state, plan and carry out the plan: the flow behind both modules.
+"""Read state, plan and carry out the plan: the flow behind the modules.
 
-The modules only turn their arguments into calls of :func:`converge_peers`
-and :func:`converge_volume`. Everything gluster is reached through a
+The modules only turn their arguments into calls of :func:`converge_peers`,
+:func:`converge_volume` and (read only) :func:`report_state`. Everything gluster is reached through a
 :class:`~gluster_cli.GlusterCLI`; name resolution and the clock are passed in,
 so the whole flow runs in unit tests against recorded glusterd XML.
 """
@@ -49,6 +49,12 @@ from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_plan import
     resolve_option_name,
     unknown_options_message,
     volume_summary,
+)
+from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_summary import (
+    heal_applies,
+    missing_volumes_message,
+    summarise_volume,
+    unique_names,
 )
 
 PEER_POLL_SECONDS = 2.0
@@ -351,3 +357,70 @@ def converge_volume(
     else:
         result["volume"] = None
     return result
+
+
+# --- reporting (read only) ---------------------------------------------------------------------
+
+
+class MissingVolumes(GlusterError):
+    """Volumes asked for by name that glusterd does not know."""
+
+    def __init__(self, missing: Sequence[str], present: Optional[Sequence[str]]) -> None:
+        self.missing = list(missing)
+        self.present = None if present is None else list(present)
+        super().__init__(missing_volumes_message(self.missing, self.present))
+
+
+def read_volumes(cli: GlusterCLI, names: Optional[Sequence[str]]) -> List[Volume]:
+    """Every volume (no names), or the named ones in the order asked.
+
+    Named volumes are read one by one with ``volume info NAME``. When some do
+    not exist, nothing more is read about them: the error names them and the
+    volumes the pool has.
+    """
+    wanted = unique_names(names)
+    if not wanted:
+        return parse_volume_info(cli.run("volume", "info"))
+    volumes, missing = [], []
+    for name in wanted:
+        volume = read_volume(cli, name)
+        if volume is None:
+            missing.append(name)
+        else:
+            volumes.append(volume)
+    if missing:
+        try:
+            present: Optional[List[str]] = [v.name for v in parse_volume_info(cli.run("volume", "info"))]
+        except GlusterError:
+            present = None
+        raise MissingVolumes(missing, present)
+    return volumes
+
+
+def report_state(
+    cli: GlusterCLI,
+    names: Optional[Sequence[str]] = None,
+    heal: bool = True,
+    status: bool = True,
+) -> Dict[str, Any]:
+    """The pool and its volumes, read with ``pool list``, ``volume info`` and,
+    per started volume, ``volume status VOL`` and ``volume heal VOL info``.
+
+    Nothing is changed. ``volume status`` is asked only of started volumes and
+    ``volume heal`` only of started replicated ones: glusterd refuses both
+    otherwise.
+    """
+    peers = read_pool(cli)
+    summaries = []
+    for volume in read_volumes(cli, names):
+        brick_status = None
+        if status and volume.started:
+            statuses = parse_volume_status(cli.run("volume", "status", volume.name))
+            brick_status = statuses[0] if statuses else None
+        heal_bricks = read_heal(cli, volume.name) if heal and heal_applies(volume) else None
+        summaries.append(summarise_volume(volume, brick_status, heal_bricks, with_status=status, with_heal=heal))
+    return {
+        "changed": False,
+        "peers": [peer.to_dict() for peer in peers],
+        "volumes": summaries,
+    }
