@@ -9,20 +9,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scaleout import plan as planner
-from scaleout.artifacts import cluster_dir, new_run_dir
+from scaleout.artifacts import cluster_dir
+from scaleout.execute import Execution, NotAvailableError, check_pydio_source
 from scaleout.lab_inventory import cluster_from_inventory
 from scaleout.lock import ClusterLock, LockBusyError
-from scaleout.plan import Cluster, Plan, PlanError
-from scaleout.run import REPO_ROOT, run_playbook
+from scaleout.plan import Cluster, Node, Plan, PlanError
+from scaleout.providers.base import Provider, ProviderError
+from scaleout.providers.factory import make_provider
+from scaleout.run import REPO_ROOT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROVIDERS = ("lab", "aws")
 DEFAULT_CLUSTER = "pydio"
 MUTATING = {"up", "deploy", "scale", "scale-in", "down"}
-
-
-class NotAvailableError(RuntimeError):
-    """A part the command needs is not built yet; nothing was changed."""
 
 
 def _global_options(defaults: bool) -> argparse.ArgumentParser:
@@ -49,13 +48,25 @@ def _global_options(defaults: bool) -> argparse.ArgumentParser:
         "--inventory",
         type=Path,
         default=default(None),
-        help="inventory describing the cluster (default for the lab: inventory/lab/hosts.yml)",
+        help="plan from this inventory instead of asking the provider which nodes exist",
     )
     parser.add_argument(
         "--artifacts-dir",
         type=Path,
         default=default(REPO_ROOT / "artifacts"),
         help="root of the run folders and cluster locks (default: artifacts/)",
+    )
+    parser.add_argument(
+        "--aws-config",
+        type=Path,
+        default=default(None),
+        help="the aws provider's settings (see docs/aws.md)",
+    )
+    parser.add_argument(
+        "--lab-port",
+        type=int,
+        default=default(8080),
+        help="loopback port on which the lab's load balancer is published (default: 8080)",
     )
     return parser
 
@@ -68,7 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_global_options(defaults=True)],
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("up", parents=[common], help="provision the nodes, then deploy")
+    up = sub.add_parser("up", parents=[common], help="provision the nodes, then deploy")
+    up.add_argument(
+        "--pydio-archive",
+        metavar="FILE",
+        help="pydio-core-8.2.5.tar.gz on this machine, or 'stand-in' for the offline stand-in (lab only)",
+    )
+    up.add_argument(
+        "--no-php-check",
+        action="store_true",
+        help="install Pydio 8 although the nodes' PHP is newer than 7.3 (deliberate; see roles/pydio)",
+    )
     sub.add_parser("deploy", parents=[common], help="converge the cluster with site.yml")
     scale = sub.add_parser("scale", parents=[common], help="add compute nodes or a storage replica set")
     what = scale.add_mutually_exclusive_group(required=True)
@@ -90,30 +111,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_cluster(args: argparse.Namespace) -> tuple[Cluster, str]:
-    """The cluster as it is now, from the inventory (the providers cannot list nodes yet), and a note."""
+def load_cluster(args: argparse.Namespace, provider: Provider | None) -> tuple[Cluster, str]:
+    """The cluster as it is now (from --inventory, else from the provider), and a note for dry runs."""
     name = planner.check_cluster_name(args.cluster)
     path: Path | None = args.inventory
-    if path is None and args.provider == "lab":
-        path = REPO_ROOT / "inventory" / "lab" / "hosts.yml"
-        if not path.exists():
-            if args.command == "up":
-                return Cluster(name), ""
-            note = "note: no lab inventory yet, so this plan assumes the default lab layout that `up` creates"
-            return Cluster(name, planner.default_lab_nodes(name)), note
-    if path is None:
-        raise NotAvailableError(
-            f"the {args.provider} provider is not implemented yet, so the nodes of cluster {name!r} cannot be "
-            "listed; pass --inventory FILE to plan from an inventory"
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanError(f"cannot read inventory {path}: {exc.strerror}") from None
-    cluster = cluster_from_inventory(text, name)
-    if cluster.name != name:
-        raise PlanError(f"inventory {path} describes cluster {cluster.name!r}, not {name!r}")
-    return cluster, ""
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PlanError(f"cannot read inventory {path}: {exc.strerror}") from None
+        cluster = cluster_from_inventory(text, name)
+        if cluster.name != name:
+            raise PlanError(f"inventory {path} describes cluster {cluster.name!r}, not {name!r}")
+        return cluster, ""
+    if provider is None:
+        raise NotAvailableError(f"the {args.provider} provider needs --aws-config to find cluster {name!r}")
+    nodes = provider.list_nodes(name)
+    if nodes:
+        return Cluster(name, tuple(Node(n.name, n.groups) for n in nodes)), ""
+    if args.command == "up" or not args.dry_run:
+        return Cluster(name), ""
+    note = "note: the cluster has no node yet, so this plan assumes the default layout that `up` creates"
+    return Cluster(name, planner.default_lab_nodes(name)), note
 
 
 def make_plan(args: argparse.Namespace, cluster: Cluster) -> Plan:
@@ -132,36 +151,13 @@ def make_plan(args: argparse.Namespace, cluster: Cluster) -> Plan:
     return planner.plan_down(cluster, args.provider, args.yes)
 
 
-def missing_parts(plan: Plan, provider: str, inventory: Path | None) -> list[str]:
-    """What the plan needs that does not exist yet (checked before any change)."""
-    missing: list[str] = []
-    for step in plan.steps:
-        if step.kind != "playbook":
-            missing.append(f"{step.kind} needs the {provider} provider, which is not implemented yet")
-        elif step.playbook and not (REPO_ROOT / step.playbook).is_file():
-            missing.append(f"{step.playbook} does not exist yet")
-    if inventory is None and not missing:
-        missing.append("no inventory for this cluster")
-    return list(dict.fromkeys(missing))
-
-
-def execute(plan: Plan, args: argparse.Namespace) -> int:
-    inventory = args.inventory or REPO_ROOT / "inventory" / args.provider / "hosts.yml"
-    missing = missing_parts(plan, args.provider, inventory if inventory.exists() else None)
-    if missing:
-        print(f"error: {plan.command} cannot run yet; nothing was changed:", file=sys.stderr)
-        for item in missing:
-            print(f"  - {item}", file=sys.stderr)
-        return EXIT_FAILED
-    run_dir = new_run_dir(args.artifacts_dir, plan.cluster, plan.command)
-    print(f"run folder: {run_dir}")
-    for step in plan.steps:
-        assert step.playbook is not None  # checked by missing_parts
-        result = run_playbook(REPO_ROOT / step.playbook, run_dir, inventory, limit=step.limit, verbose=args.verbose)
-        if not result.ok:
-            print(f"error: {step.description} failed; see {run_dir}", file=sys.stderr)
-            return EXIT_FAILED
-    return EXIT_OK
+def _print_dry_run(args: argparse.Namespace, plan: Plan, note: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps({**plan.as_dict(), "note": note}, indent=2))
+        return
+    print(planner.render_plan(plan))
+    if note:
+        print(note)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,30 +167,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        cluster, note = load_cluster(args)
+        needed = args.inventory is None
+        provider = make_provider(args.provider, REPO_ROOT, args.aws_config, args.lab_port, needed=needed)
+        cluster, note = load_cluster(args, provider)
         plan = make_plan(args, cluster)
+        if args.dry_run:
+            _print_dry_run(args, plan, note)
+            return EXIT_OK
+        if provider is None:
+            raise NotAvailableError(f"the {args.provider} provider needs --aws-config to change {plan.cluster!r}")
+        if args.command == "up":
+            check_pydio_source(provider, cluster.name, args.pydio_archive, not args.no_php_check)
     except PlanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except NotAvailableError as exc:
+    except (NotAvailableError, ProviderError, FileNotFoundError) as exc:
         print(f"error: {exc}; nothing was changed", file=sys.stderr)
         return EXIT_FAILED
-    if args.dry_run:
-        if getattr(args, "json", False):
-            print(json.dumps({**plan.as_dict(), "note": note}, indent=2))
-        else:
-            print(planner.render_plan(plan))
-            if note:
-                print(note)
-        return EXIT_OK
+    execution = Execution(
+        plan,
+        provider,
+        args.artifacts_dir,
+        inventory=args.inventory,
+        verbose=args.verbose,
+        as_json=getattr(args, "json", False),
+    )
     if args.command not in MUTATING:
-        return execute(plan, args)
+        return EXIT_OK if execution.run() else EXIT_FAILED
     lock = ClusterLock(
         cluster_dir(args.artifacts_dir, plan.cluster), plan.cluster, " ".join(sys.argv[1:]) or plan.command
     )
     try:
         with lock:
-            return execute(plan, args)
+            return EXIT_OK if execution.run() else EXIT_FAILED
     except LockBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

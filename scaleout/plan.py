@@ -235,6 +235,7 @@ def plan_scale_in_compute(cluster: Cluster, host: str) -> Plan:
             playbook=PLAYBOOKS["scale_in"],
             limit=(host, *lb_hosts),
             hosts=(host,),
+            extravars={"scaleout_leaving_hosts": [host]},
         ),
         Step("destroy", f"remove {host}", hosts=(host,)),
     )

@@ -27,6 +27,8 @@ class RunResult:
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     run_dir: Path | None = None
+    # Data the playbook published with ansible.builtin.set_stats.
+    custom_stats: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -73,10 +75,13 @@ def run_playbook(
         log.line(line)
 
     progress = Progress(emit, verbose=verbose)
+    custom_stats: dict[str, Any] = {}
 
     def on_event(event: dict[str, Any]) -> bool:
         log.event(event)
         progress.handle(event)
+        if event.get("event") == "playbook_on_stats":
+            custom_stats.update((event.get("event_data") or {}).get("artifact_data") or {})
         return True
 
     limit_text = ",".join(limit)
@@ -100,4 +105,4 @@ def run_playbook(
     rc = int(runner.rc if runner.rc is not None else 1)
     if status != "successful" and not progress.failures:
         emit(f"FAILED: ansible-playbook ended {status} with rc {rc}; see {data_dir / 'artifacts'}")
-    return RunResult(status, rc, progress.stats, progress.failures, run_dir)
+    return RunResult(status, rc, progress.stats, progress.failures, run_dir, custom_stats)

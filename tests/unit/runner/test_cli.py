@@ -40,33 +40,37 @@ def test_dry_run_deploy_without_inventory_plans_the_default_lab(tmp_path):
     result = run_cli("--cluster", "never-launched", "--artifacts-dir", str(tmp_path / "a"), "--dry-run", "deploy")
     assert result.returncode == 0, result.stderr
     assert "playbook: playbooks/site.yml" in result.stdout
-    assert "assumes the default lab layout" in result.stdout
+    assert "assumes the default layout that `up` creates" in result.stdout
     assert not (tmp_path / "a").exists()
 
 
-def test_aws_without_inventory_says_the_provider_is_missing(tmp_path):
+def test_aws_without_settings_says_what_is_missing(tmp_path):
     result = run_cli("--provider", "aws", "--dry-run", "status", cwd=tmp_path)
     assert result.returncode == 1
-    assert "aws provider is not implemented yet" in result.stderr
+    assert "the aws provider needs its settings: pass --aws-config FILE" in result.stderr
+    assert "nothing was changed" in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("args", "missing"),
-    [
-        (["scale", "--compute"], "launch needs the lab provider, which is not implemented yet"),
-        (["scale", "--storage"], "playbooks/scale_storage.yml does not exist yet"),
-        (["scale-in", "--compute", "lab-node5"], "deregister needs the lab provider"),
-        (["status"], "playbooks/status.yml does not exist yet"),
-    ],
-)
-def test_commands_not_built_yet_fail_before_any_change(lab_inventory, tmp_path, args, missing):
+def test_up_without_archive_says_how_to_pass_one(tmp_path, monkeypatch):
+    """The lab needs a Pydio archive; without one, `up` explains before launching anything."""
     artifacts = tmp_path / "artifacts"
-    result = run_cli("--cluster", "lab", "--inventory", str(lab_inventory), "--artifacts-dir", str(artifacts), *args)
+    result = run_cli("--cluster", "never-launched", "--artifacts-dir", str(artifacts), "up", timeout=60)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "cannot run yet; nothing was changed" in result.stderr
-    assert missing in result.stderr
-    run_folders = [p for p in artifacts.rglob("*") if p.is_dir()] if artifacts.exists() else []
-    assert run_folders in ([], [artifacts / "lab"])  # at most the cluster folder holding the lock
+    assert "--pydio-archive FILE" in result.stderr
+    assert "--pydio-archive stand-in" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert not artifacts.exists()
+
+
+def test_up_with_a_missing_archive_fails_before_any_change(tmp_path):
+    artifacts = tmp_path / "artifacts"
+    missing = tmp_path / "nope.tar.gz"
+    result = run_cli(
+        "--cluster", "never-launched", "--artifacts-dir", str(artifacts), "up", "--pydio-archive", str(missing)
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"--pydio-archive {missing}: no such file" in result.stderr
+    assert not artifacts.exists()
 
 
 def test_runner_py_is_thin():

@@ -1,0 +1,167 @@
+"""Carry out a plan: provider actions and playbook runs, in order, stopping at the first failure."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from scaleout import lab_vars
+from scaleout.artifacts import new_run_dir
+from scaleout.plan import Cluster, Plan
+from scaleout.providers.base import Provider, ProviderError
+from scaleout.providers.lab import LabProvider
+from scaleout.run import REPO_ROOT, run_playbook
+from scaleout.status import render_status, status_document
+
+# Each step's wall time, for benchmarks/lab.py.
+TIMINGS_NAME = "steps.json"
+
+
+class NotAvailableError(RuntimeError):
+    """Something the command needs is missing; nothing was changed."""
+
+
+def check_pydio_source(provider: Provider, cluster: str, archive: str | None, php_check: bool) -> None:
+    """Before ``up`` changes anything: the lab needs a Pydio archive it can install offline."""
+    if not isinstance(provider, LabProvider):
+        return
+    folder = provider.inventory_dir(cluster)
+    if archive:
+        lab_vars.record_pydio_source(folder, archive, php_check)
+        if archive == lab_vars.STAND_IN:
+            print(
+                "note: this lab installs the stand-in of tests/fixtures/pydio_contract, NOT Pydio: it honours "
+                "Pydio 8's deployment contract (bootstrap.json, the AjaXplorer session, uploads on the data volume)"
+            )
+        return
+    if lab_vars.pydio_source(folder):
+        return
+    raise NotAvailableError(
+        "the lab installs Pydio from an archive on this machine and none was given: it does not download "
+        f"{lab_vars.PYDIO_ARCHIVE_URL} for you. Download pydio-core-8.2.5.tar.gz, check its checksum and pass "
+        "--pydio-archive FILE (make lab PYDIO_ARCHIVE=FILE), or pass --pydio-archive stand-in to run the lab "
+        "on the offline stand-in of tests/fixtures/pydio_contract, which is not Pydio"
+    )
+
+
+class Execution:
+    """Runs the steps of one plan against one provider, with a run folder for its artifacts."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        provider: Provider,
+        artifacts_dir: Path,
+        *,
+        inventory: Path | None = None,
+        verbose: bool = False,
+        as_json: bool = False,
+    ) -> None:
+        self.plan = plan
+        self.provider = provider
+        self.artifacts_dir = artifacts_dir
+        self.fixed_inventory = inventory
+        self.verbose = verbose
+        self.as_json = as_json
+        # With --json, progress goes to stderr so that stdout holds the document only.
+        self.out = sys.stderr if as_json else sys.stdout
+        self.custom_stats: dict[str, Any] = {}
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def run(self) -> bool:
+        missing = [s.playbook for s in self.plan.steps if s.playbook and not (REPO_ROOT / s.playbook).is_file()]
+        if missing:
+            print(f"error: {', '.join(missing)} not found; nothing was changed", file=sys.stderr)
+            return False
+        run_dir = new_run_dir(self.artifacts_dir, self.plan.cluster, self.plan.command)
+        self.say(f"run folder: {run_dir}")
+        started = time.monotonic()
+        timings: list[dict[str, Any]] = []
+        try:
+            for number, step in enumerate(self.plan.steps, start=1):
+                self.say(f"[{number}/{len(self.plan.steps)}] {step.description}")
+                step_started = time.monotonic()
+                ok = self._step(step, run_dir)
+                seconds = round(time.monotonic() - step_started, 1)
+                timings.append({"step": step.description, "kind": step.kind, "seconds": seconds, "ok": ok})
+                if not ok:
+                    print(f"error: {step.description} failed; see {run_dir}", file=sys.stderr)
+                    return False
+        except ProviderError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return False
+        finally:
+            (run_dir / TIMINGS_NAME).write_text(json.dumps(timings, indent=2) + "\n", encoding="utf-8")
+        self._finish(time.monotonic() - started)
+        return True
+
+    def _inventory(self) -> Path:
+        return self.fixed_inventory or self.provider.inventory(self.plan.cluster)
+
+    def _secrets(self) -> list[str]:
+        if isinstance(self.provider, LabProvider):
+            return lab_vars.read_secrets(self.provider.inventory_dir(self.plan.cluster))
+        return []
+
+    def _step(self, step: Any, run_dir: Path) -> bool:
+        cluster = self.plan.cluster
+        if step.kind == "launch":
+            self._prepare_lab()
+            nodes = self.provider.launch(Cluster(cluster), self.plan.launch)
+            for node in nodes:
+                self.say(f"    launched {node.name:<20} {','.join(node.groups):<16} {node.private_ip}")
+            return True
+        if step.kind == "deregister":
+            self.provider.deregister(cluster, step.hosts)
+            return True
+        if step.kind == "destroy":
+            self.provider.destroy(cluster, step.hosts)
+            self.say(f"    removed {', '.join(step.hosts) or 'nothing'}")
+            return True
+        assert step.playbook is not None
+        if step.kind == "playbook" and self.plan.command == "up":
+            self._prepare_lab()
+        result = run_playbook(
+            REPO_ROOT / step.playbook,
+            run_dir,
+            self._inventory(),
+            limit=step.limit,
+            extravars=step.extravars,
+            secrets=self._secrets(),
+            write=self.say,
+            verbose=self.verbose,
+        )
+        self.custom_stats.update(result.custom_stats)
+        if result.ok and self.plan.command == "scale --compute":
+            self.provider.register(cluster, step.hosts)
+        return result.ok
+
+    def _prepare_lab(self) -> None:
+        """The lab's passwords and public port, made once and kept beside its inventory."""
+        if isinstance(self.provider, LabProvider):
+            folder = self.provider.inventory_dir(self.plan.cluster)
+            lab_vars.ensure_secrets(folder)
+            lab_vars.write_lab_vars(folder, self.provider.port)
+
+    def _finish(self, seconds: float) -> None:
+        self.say(f"{self.plan.command} on cluster {self.plan.cluster} done in {seconds:.0f}s")
+        url = self._url()
+        if self.plan.command == "status":
+            document = status_document(self.plan.cluster, self.provider, self.custom_stats, url)
+            if self.as_json:
+                print(json.dumps(document, indent=2, sort_keys=True))
+            else:
+                print(render_status(document))
+        elif url and self.plan.command != "down":
+            self.say(f"Pydio is served at {url}")
+
+    def _url(self) -> str:
+        if isinstance(self.provider, LabProvider):
+            port = self.provider.published_port(self.plan.cluster)
+            return f"http://127.0.0.1:{port}/pydio/" if port else ""
+        return ""

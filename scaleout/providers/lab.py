@@ -1,0 +1,217 @@
+"""The lab provider: each node is a systemd container on a private Docker network.
+
+The containers run with the settings that let systemd, glusterd, FUSE and XFS
+run on machines where ``--privileged`` is refused (docs/testing.md). The lb
+node publishes HAProxy's port 80 on a loopback port of this machine, so the
+service is reachable at ``http://127.0.0.1:<port>/pydio/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from scaleout.lab_inventory import render_lab_inventory
+from scaleout.plan import GROUPS, Cluster, Node
+from scaleout.providers.base import NodeInfo, ProviderError
+
+LABEL_CLUSTER = "scaleout.cluster"
+LABEL_GROUPS = "scaleout.groups"
+LABEL_PORT = "scaleout.port"
+DEFAULT_PORT = 8080
+BOOT_TIMEOUT = 120
+
+# The settings verified on these machines (shared/docker-lab.md).
+CONTAINER_SETTINGS = (
+    "--cap-add",
+    "SYS_ADMIN",
+    "--cap-add",
+    "NET_ADMIN",
+    "--device",
+    "/dev/fuse",
+    "--security-opt",
+    "seccomp=unconfined",
+    "--security-opt",
+    "apparmor=unconfined",
+    "--cgroupns=host",
+    "--volume",
+    "/sys/fs/cgroup:/sys/fs/cgroup:rw",
+    "--tmpfs",
+    "/run",
+    "--tmpfs",
+    "/run/lock",
+    "--stop-signal",
+    "SIGRTMIN+3",
+)
+
+Runner = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
+
+
+def run_docker(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """Run a docker CLI command; raise ProviderError with its stderr when it fails."""
+    try:
+        result = subprocess.run(["docker", *argv], capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise ProviderError("the docker command is not installed; run `make lab` to set up this machine") from None
+    if result.returncode != 0:
+        message = (result.stderr or result.stdout).strip().splitlines()
+        raise ProviderError(f"docker {argv[0]} failed: {message[-1] if message else f'rc {result.returncode}'}")
+    return result
+
+
+def network_name(cluster: str) -> str:
+    return f"scaleout-{cluster}"
+
+
+def node_number(name: str) -> int:
+    """The N of ``<cluster>-nodeN``, for launch order (0 when the name has none)."""
+    match = re.search(r"(\d+)$", name)
+    return int(match.group(1)) if match else 0
+
+
+def node_from_inspect(data: dict, cluster: str) -> NodeInfo:
+    """A NodeInfo from one ``docker inspect`` document of a lab container."""
+    name = str(data["Name"]).lstrip("/")
+    labels = data.get("Config", {}).get("Labels") or {}
+    groups = tuple(g for g in GROUPS if g in (labels.get(LABEL_GROUPS) or "").split(","))
+    networks = data.get("NetworkSettings", {}).get("Networks") or {}
+    address = (networks.get(network_name(cluster)) or {}).get("IPAddress") or ""
+    return NodeInfo(name=name, groups=groups, private_ip=address, address=name, node_id=str(data.get("Id", ""))[:12])
+
+
+class LabProvider:
+    """Launch, list and destroy the lab's systemd containers; write the lab inventory."""
+
+    name = "lab"
+
+    def __init__(
+        self,
+        image: str | Callable[[], str],
+        inventory_root: Path,
+        port: int = DEFAULT_PORT,
+        docker: Runner = run_docker,
+    ) -> None:
+        self._image = image
+        self.inventory_root = inventory_root
+        self.port = port
+        self._docker = docker
+
+    def image(self) -> str:
+        if callable(self._image):
+            self._image = self._image()
+        return self._image
+
+    # --- listing -----------------------------------------------------------
+    def list_nodes(self, cluster: str) -> list[NodeInfo]:
+        ids = self._docker(["ps", "-aq", "--filter", f"label={LABEL_CLUSTER}={cluster}"]).stdout.split()
+        if not ids:
+            return []
+        documents = json.loads(self._docker(["inspect", *ids]).stdout)
+        stopped = [d["Name"].lstrip("/") for d in documents if not d.get("State", {}).get("Running")]
+        if stopped:
+            raise ProviderError(
+                f"lab node(s) {', '.join(sorted(stopped))} of cluster {cluster!r} are not running; "
+                f"start them with `docker start {' '.join(sorted(stopped))}`"
+            )
+        nodes = [node_from_inspect(d, cluster) for d in documents]
+        return sorted(nodes, key=lambda node: node_number(node.name))
+
+    def published_port(self, cluster: str) -> int | None:
+        """The loopback port where the lab's load balancer answers, if it has one."""
+        ids = self._docker(
+            ["ps", "-q", "--filter", f"label={LABEL_CLUSTER}={cluster}", "--filter", f"label={LABEL_PORT}"]
+        ).stdout
+        if not ids.split():
+            return None
+        labels = json.loads(self._docker(["inspect", "--format", "{{json .Config.Labels}}", ids.split()[0]]).stdout)
+        return int(labels[LABEL_PORT])
+
+    # --- launching ---------------------------------------------------------
+    def launch(self, cluster: Cluster, nodes: Sequence[Node]) -> list[NodeInfo]:
+        if not nodes:
+            return []
+        image = self.image()
+        network = network_name(cluster.name)
+        exists = self._docker(["network", "ls", "-q", "--filter", f"name=^{network}$"]).stdout.strip()
+        if not exists:
+            self._docker(["network", "create", "--label", f"{LABEL_CLUSTER}={cluster.name}", network])
+        for node in nodes:
+            self._docker(self.run_args(cluster.name, node, image))
+        with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+            list(pool.map(self._wait_booted, [node.name for node in nodes]))
+        launched = {node.name for node in nodes}
+        return [info for info in self.list_nodes(cluster.name) if info.name in launched]
+
+    def run_args(self, cluster: str, node: Node, image: str) -> list[str]:
+        """The ``docker run`` arguments of one node."""
+        argv = [
+            "run",
+            "--detach",
+            "--name",
+            node.name,
+            "--hostname",
+            node.name,
+            "--network",
+            network_name(cluster),
+            "--label",
+            f"{LABEL_CLUSTER}={cluster}",
+            "--label",
+            f"{LABEL_GROUPS}={','.join(node.groups)}",
+            *CONTAINER_SETTINGS,
+        ]
+        if "lb" in node.groups:
+            argv += ["--label", f"{LABEL_PORT}={self.port}", "--publish", f"127.0.0.1:{self.port}:80"]
+        return [*argv, image, "/lib/systemd/systemd"]
+
+    def _wait_booted(self, name: str) -> None:
+        """Wait until systemd in ``name`` reports running (it has no bus for the first moments)."""
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        state = ""
+        while time.monotonic() < deadline:
+            result = subprocess.run(
+                ["docker", "exec", name, "systemctl", "is-system-running", "--wait"],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=BOOT_TIMEOUT,
+            )
+            state = result.stdout.strip()
+            if state in ("running", "degraded"):
+                return
+            time.sleep(1)
+        raise ProviderError(f"lab node {name} did not finish booting (systemd state {state or 'unknown'!r})")
+
+    # --- inventory ---------------------------------------------------------
+    def inventory_dir(self, cluster: str) -> Path:
+        return self.inventory_root / cluster
+
+    def inventory(self, cluster: str) -> Path:
+        nodes = self.list_nodes(cluster)
+        path = self.inventory_dir(cluster) / "hosts.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model = Cluster(cluster, tuple(Node(n.name, n.groups) for n in nodes))
+        path.write_text(render_lab_inventory(model, {n.name: n.private_ip for n in nodes}), encoding="utf-8")
+        return path
+
+    # --- load balancer -------------------------------------------------------
+    def register(self, cluster: str, hosts: Sequence[str]) -> None:
+        """HAProxy learns its backends from the compute group when the playbook re-renders it."""
+
+    def deregister(self, cluster: str, hosts: Sequence[str]) -> None:
+        """HAProxy drains the hosts in playbooks/scale_in.yml, before their web server stops."""
+
+    # --- destroying ----------------------------------------------------------
+    def destroy(self, cluster: str, hosts: Sequence[str]) -> None:
+        if hosts:
+            self._docker(["rm", "--force", "--volumes", *hosts])
+        if not self.list_nodes(cluster):
+            network = network_name(cluster)
+            if self._docker(["network", "ls", "-q", "--filter", f"name=^{network}$"]).stdout.strip():
+                self._docker(["network", "rm", network])
+            hosts_file = self.inventory_dir(cluster) / "hosts.yml"
+            hosts_file.unlink(missing_ok=True)

@@ -1,0 +1,146 @@
+"""The lab provider's pure parts, its generated variables, and the status report."""
+
+import itertools
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+from runner_helpers import REPO
+
+from scaleout import lab_vars
+from scaleout.plan import Node
+from scaleout.providers.base import NodeInfo
+from scaleout.providers.lab import LabProvider, node_from_inspect, node_number
+from scaleout.status import render_status
+
+# The settings of shared/docker-lab.md that let systemd, glusterd, FUSE and XFS run.
+REQUIRED_SETTINGS = [
+    ("--cap-add", "SYS_ADMIN"),
+    ("--device", "/dev/fuse"),
+    ("--security-opt", "seccomp=unconfined"),
+    ("--security-opt", "apparmor=unconfined"),
+    ("--volume", "/sys/fs/cgroup:/sys/fs/cgroup:rw"),
+    ("--tmpfs", "/run"),
+    ("--tmpfs", "/run/lock"),
+]
+
+
+def pairs(argv):
+    return set(itertools.pairwise(argv))
+
+
+@pytest.mark.parametrize(
+    ("node", "published"),
+    [
+        (Node("c-node1", ("storage", "compute")), False),
+        (Node("c-node3", ("db",)), False),
+        (Node("c-node4", ("lb",)), True),
+    ],
+)
+def test_run_args_use_the_verified_settings_and_publish_only_the_lb(tmp_path, node, published):
+    argv = LabProvider("img:1", tmp_path, port=18080).run_args("c", node, "img:1")
+    assert argv[:2] == ["run", "--detach"]
+    assert argv[-2:] == ["img:1", "/lib/systemd/systemd"]
+    assert "--privileged" not in argv
+    assert "--cgroupns=host" in argv
+    assert set(REQUIRED_SETTINGS) <= pairs(argv)
+    assert ("--network", "scaleout-c") in pairs(argv)
+    assert ("--label", f"scaleout.groups={','.join(node.groups)}") in pairs(argv)
+    assert (("--publish", "127.0.0.1:18080:80") in pairs(argv)) is published
+
+
+def test_node_from_inspect_reads_groups_and_the_cluster_network_address():
+    document = {
+        "Id": "0123456789abcdef",
+        "Name": "/c-node2",
+        "Config": {"Labels": {"scaleout.cluster": "c", "scaleout.groups": "compute,storage,bogus"}},
+        "NetworkSettings": {
+            "Networks": {"bridge": {"IPAddress": "172.17.0.9"}, "scaleout-c": {"IPAddress": "10.9.0.3"}}
+        },
+    }
+    node = node_from_inspect(document, "c")
+    assert node == NodeInfo("c-node2", ("storage", "compute"), "10.9.0.3", "c-node2", "0123456789ab")
+
+
+@pytest.mark.parametrize(("name", "number"), [("c-node1", 1), ("c-node12", 12), ("odd", 0)])
+def test_node_number_orders_nodes_by_launch(name, number):
+    assert node_number(name) == number
+
+
+def test_secrets_are_made_once_random_and_private(tmp_path):
+    first = lab_vars.ensure_secrets(tmp_path)
+    again = lab_vars.ensure_secrets(tmp_path)
+    other = lab_vars.ensure_secrets(tmp_path / "other")
+    path = tmp_path / "group_vars" / "all" / "secrets.yml"
+    assert first == again
+    assert first["mysql_pydio_password"] == first["pydio_db_password"]
+    assert first["mysql_pydio_password"] != other["mysql_pydio_password"]
+    assert len(first["pydio_admin_password"]) >= 20
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(lab_vars.read_secrets(tmp_path)) == sorted(first.values())
+
+
+def test_the_stand_in_is_built_and_turns_the_php_check_off(tmp_path):
+    values = lab_vars.record_pydio_source(tmp_path, "stand-in", php_check=True)
+    archive = Path(values["pydio_archive_src"])
+    assert archive.name == "pydio-core-8.2.5.tar.gz"
+    assert archive.is_file()
+    assert values["pydio_php_version_check"] is False
+    written = yaml.safe_load((tmp_path / "group_vars" / "all" / "pydio.yml").read_text())
+    assert written == values
+    assert lab_vars.pydio_source(tmp_path) == values
+
+
+def test_a_real_archive_keeps_the_php_check(tmp_path):
+    archive = tmp_path / "pydio-core-8.2.5.tar.gz"
+    archive.write_bytes(b"x")
+    values = lab_vars.record_pydio_source(tmp_path / "inv", str(archive), php_check=True)
+    assert values == {"pydio_archive_src": str(archive), "pydio_php_version_check": True}
+
+
+def test_a_missing_archive_is_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        lab_vars.record_pydio_source(tmp_path, str(tmp_path / "missing.tar.gz"), php_check=True)
+    assert not (tmp_path / "group_vars").exists()
+
+
+def test_lab_vars_point_pydio_at_the_published_port(tmp_path):
+    lab_vars.write_lab_vars(tmp_path, 18080)
+    written = yaml.safe_load((tmp_path / "group_vars" / "all" / "lab.yml").read_text())
+    assert written == {"elb_backend": "haproxy", "elb_public_hostname": "127.0.0.1:18080"}
+
+
+def test_generated_files_are_ignored_by_git():
+    ignored = (REPO / ".gitignore").read_text().splitlines()
+    assert "inventory/lab/" in ignored
+
+
+def test_status_renders_layout_heal_and_backends():
+    document = {
+        "cluster": "c",
+        "provider": "lab",
+        "url": "http://127.0.0.1:8080/pydio/",
+        "nodes": [{"name": "c-node1", "groups": ["storage", "compute"], "private_ip": "10.0.0.2", "id": "x"}],
+        "peers": [{"hostname": "a", "connected": True}, {"hostname": "b", "connected": False}],
+        "volumes": [
+            {
+                "name": "pydio-data",
+                "status": "Started",
+                "replica": 2,
+                "distribute": 2,
+                "brick_count": 4,
+                "bricks_online": ["a:/b", "b:/b", "c:/b"],
+                "heal_pending": 5,
+            }
+        ],
+        "lb": [{"server": "c-node1", "status": "UP"}],
+        "web": {"c-node1": 200},
+        "unreachable": ["c-node9"],
+    }
+    text = render_status(document)
+    assert "cluster c (lab): http://127.0.0.1:8080/pydio/" in text
+    assert "2 x 2 = 4" in text
+    assert "3/4 bricks online, 5 heal entries pending" in text
+    assert "peers: 1/2 connected" in text
+    assert "unreachable: c-node9" in text
