@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 MASK = "********"
-SECRET_NAME = re.compile(r"password|passwd|secret|token|key", re.IGNORECASE)
+# "key" counts only with something before it (private_key, apikey, ssh_key_data):
+# a plain "key" is the name half of a pair, as in dict2items, never a secret.
+_SECRET_WORDS = r"password|passwd|secret|token|[a-z0-9]_?key(?![a-z])"
+SECRET_NAME = re.compile(_SECRET_WORDS, re.IGNORECASE)
 
 # name: value / name=value / "name": "value", where name looks secret.
 _ASSIGNMENT = re.compile(
-    r"""(?P<name>["']?[\w.-]*(?:password|passwd|secret|token|key)[\w.-]*["']?)"""
+    r"""(?P<name>["']?[\w.-]*(?:""" + _SECRET_WORDS + r""")[\w.-]*["']?)"""
     r"""(?P<sep>\s*[:=]\s*)"""
     r"""(?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,}\]]+)""",
     re.IGNORECASE,

@@ -46,6 +46,29 @@ def test_event_dicts_are_redacted_and_their_secrets_learnt():
     assert redactor.text("stdout: pw-from-args was used") == f"stdout: {MASK} was used"
 
 
+@pytest.mark.parametrize(
+    ("data", "secret"),
+    [
+        ({"ssh_private_key": "pk-material-1"}, "pk-material-1"),
+        ({"apikey": "ak-material-2"}, "ak-material-2"),
+        ({"aws_secret_access_key": "sk-material-3"}, "sk-material-3"),
+    ],
+)
+def test_key_names_with_a_prefix_are_secrets(data, secret):
+    redactor = Redactor()
+    redactor.learn(data)
+    assert redactor.text(f"seen {secret} here") == f"seen {MASK} here"
+
+
+def test_the_key_of_a_key_value_pair_is_not_a_secret():
+    """dict2items gives {"key": ..., "value": ...}; the key is a name, and masking it shreds task names."""
+    redactor = Redactor()
+    clean = redactor.data({"item": {"key": "private", "value": "10.0.0.2"}})
+    assert clean == {"item": {"key": "private", "value": "10.0.0.2"}}
+    text = "Gather the addresses of hosts that have neither private_ip nor facts"
+    assert redactor.text(text) == text
+
+
 def test_nested_lists_and_short_values():
     redactor = Redactor(["ab"])  # too short to be a literal secret: would shred ordinary text
     clean = redactor.data({"items": [{"token": "t0k3n-value"}, "t0k3n-value in text", "about"]})
