@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -213,5 +214,5 @@ class LabProvider:
             network = network_name(cluster)
             if self._docker(["network", "ls", "-q", "--filter", f"name=^{network}$"]).stdout.strip():
                 self._docker(["network", "rm", network])
-            hosts_file = self.inventory_dir(cluster) / "hosts.yml"
-            hosts_file.unlink(missing_ok=True)
+            # The cluster is gone: so are its inventory, passwords and archive copy.
+            shutil.rmtree(self.inventory_dir(cluster), ignore_errors=True)

@@ -1,0 +1,980 @@
+"""The AWS provider: EC2 instances tagged by cluster and role, an ALB target group in front.
+
+Nodes are launched with boto3 from a launch template or from an AMI and its
+settings, tagged ``pydio:cluster``, ``pydio:roles`` and ``Name``, and read back
+through the ``scaleout.pydio.ec2`` inventory plugin, so the provider sees the
+cluster exactly as Ansible does. Every refusal is a :class:`ProviderError`
+raised before any change, and no error text carries a credential.
+
+The configuration is a small YAML file, described in docs/aws.md; the example
+is inventory/aws-provider.example.yml.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+import botocore.session
+import yaml
+
+from scaleout.plan import GROUPS, Cluster, Node, PlanError, check_cluster_name
+from scaleout.providers.base import NodeInfo, ProviderError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_INVENTORY_ROOT = REPO_ROOT / "inventory" / "aws"
+DEFAULT_COLLECTIONS_PATH = REPO_ROOT / ".collections"
+
+INVENTORY_PLUGIN = "scaleout.pydio.ec2"
+CLUSTER_TAG = "pydio:cluster"
+ROLES_TAG = "pydio:roles"
+BRICK_DEVICE_TAG = "pydio:brick_device"
+NAME_TAG = "Name"
+
+ADDRESS_SOURCES = ("private_ip", "public_ip")
+VOLUME_TYPES = ("gp3", "gp2", "io1", "io2", "st1", "sc1", "standard")
+# Instance states, for looking hosts up by name.
+LIVE_STATES = ("pending", "running", "stopping", "stopped")
+
+_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+_DEVICE_RE = re.compile(r"^/dev/[a-z0-9]+$")
+_NATURAL_RE = re.compile(r"(\d+)")
+_MASK = "********"
+# Variables Ansible itself sets on every host of a parsed inventory source.
+_ANSIBLE_MAGIC_VARS = ("inventory_file", "inventory_dir")
+
+NO_CREDENTIALS = (
+    "No AWS credentials were found; nothing was changed. Set AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary credentials), or AWS_PROFILE, "
+    "in the environment; or set `profile` in the AWS provider configuration to a profile of "
+    "the shared files (~/.aws/credentials and ~/.aws/config, or the files named by "
+    "AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE); or run on a host with an instance role."
+)
+
+# Keys of the configuration file, each described in docs/aws.md.
+_INSTANCE_KEYS = ("ami", "instance_type", "subnet_id", "key_name", "security_group_ids")
+CONFIG_KEYS = (
+    "region",
+    "endpoint_url",
+    "profile",
+    "launch_template",
+    *_INSTANCE_KEYS,
+    "storage_volume",
+    "target_group_arn",
+    "target_group_name",
+    "ansible_host_source",
+    "ssh_port",
+    "ssh_wait_timeout",
+    "poll_interval",
+    "wait_timeout",
+    "tags",
+)
+_CREDENTIAL_KEYS = re.compile(r"access_key|secret|session_token|security_token|password", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------
+
+
+class AwsConfigError(ProviderError):
+    """The AWS provider configuration cannot be used; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class LaunchTemplate:
+    """An EC2 launch template, by name or by id, and optionally a version."""
+
+    name: str | None = None
+    id: str | None = None
+    version: str | None = None
+
+    def spec(self) -> dict[str, str]:
+        """The ``LaunchTemplate`` parameter of RunInstances."""
+        spec = {"LaunchTemplateName": self.name} if self.name else {"LaunchTemplateId": str(self.id)}
+        if self.version:
+            spec["Version"] = self.version
+        return spec
+
+    def label(self) -> str:
+        what = f"launch template {self.name!r}" if self.name else f"launch template id {self.id!r}"
+        return f"{what} version {self.version}" if self.version else what
+
+
+@dataclass(frozen=True)
+class StorageVolume:
+    """The EBS data volume that holds the gluster brick of each storage node."""
+
+    device: str
+    size_gb: int
+    type: str = "gp3"
+    # The device as the operating system shows it, when it differs (e.g. /dev/nvme1n1).
+    brick_device: str | None = None
+    encrypted: bool | None = None
+
+    def mapping(self) -> dict[str, Any]:
+        """One entry of RunInstances' ``BlockDeviceMappings``."""
+        ebs: dict[str, Any] = {"VolumeSize": self.size_gb, "VolumeType": self.type, "DeleteOnTermination": True}
+        if self.encrypted is not None:
+            ebs["Encrypted"] = self.encrypted
+        return {"DeviceName": self.device, "Ebs": ebs}
+
+    @property
+    def os_device(self) -> str:
+        """What ``gluster_brick_device`` is set to (through the pydio:brick_device tag)."""
+        return self.brick_device or self.device
+
+
+@dataclass(frozen=True)
+class AwsConfig:
+    """The AWS provider's settings; the cluster name comes from the command line."""
+
+    region: str
+    endpoint_url: str | None = None
+    profile: str | None = None
+    launch_template: LaunchTemplate | None = None
+    ami: str | None = None
+    instance_type: str | None = None
+    subnet_id: str | None = None
+    key_name: str | None = None
+    security_group_ids: tuple[str, ...] = ()
+    storage_volume: StorageVolume | None = None
+    target_group_arn: str | None = None
+    target_group_name: str | None = None
+    ansible_host_source: str = "private_ip"
+    ssh_port: int = 22
+    ssh_wait_timeout: float = 300.0
+    poll_interval: int = 5
+    wait_timeout: int = 600
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def target_group(self) -> str | None:
+        return self.target_group_arn or self.target_group_name
+
+
+def load_config(path: Path) -> AwsConfig:
+    """Read and check the YAML configuration file at ``path``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AwsConfigError(f"cannot read the AWS provider configuration {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise AwsConfigError(f"{path} is not valid YAML{where}") from None
+    return parse_config(data, source=str(path))
+
+
+def parse_config(data: Any, source: str = "the AWS provider configuration") -> AwsConfig:
+    """Check a configuration mapping and build an :class:`AwsConfig`; errors name keys, never values."""
+    if not isinstance(data, Mapping):
+        raise AwsConfigError(f"{source}: expected a mapping of settings (region, launch_template or ami, ...)")
+    _check_keys(data, source)
+    launch_template = _launch_template(data.get("launch_template"), source)
+    _check_launch_source(data, launch_template, source)
+    if data.get("target_group_arn") is not None and data.get("target_group_name") is not None:
+        raise AwsConfigError(f"{source}: set target_group_arn or target_group_name, not both")
+    poll_interval = _int(data, "poll_interval", source, default=5, minimum=1)
+    return AwsConfig(
+        region=_region(data.get("region"), source),
+        endpoint_url=_endpoint(data.get("endpoint_url"), source),
+        profile=_str(data, "profile", source),
+        launch_template=launch_template,
+        ami=_str(data, "ami", source),
+        instance_type=_str(data, "instance_type", source),
+        subnet_id=_str(data, "subnet_id", source),
+        key_name=_str(data, "key_name", source),
+        security_group_ids=_str_list(data, "security_group_ids", source),
+        storage_volume=_storage_volume(data.get("storage_volume"), source),
+        target_group_arn=_str(data, "target_group_arn", source),
+        target_group_name=_str(data, "target_group_name", source),
+        ansible_host_source=_choice(data, "ansible_host_source", ADDRESS_SOURCES, source),
+        ssh_port=_int(data, "ssh_port", source, default=22, minimum=1, maximum=65535),
+        ssh_wait_timeout=_number(data, "ssh_wait_timeout", source, default=300.0),
+        poll_interval=poll_interval,
+        wait_timeout=_int(data, "wait_timeout", source, default=600, minimum=poll_interval),
+        tags=_extra_tags(data.get("tags"), source),
+    )
+
+
+def _check_keys(data: Mapping[Any, Any], source: str) -> None:
+    for key in data:
+        if not isinstance(key, str):
+            raise AwsConfigError(f"{source}: setting names must be strings")
+        if _CREDENTIAL_KEYS.search(key):
+            raise AwsConfigError(
+                f"{source}: {key!r} looks like a credential; credentials do not belong in this file. "
+                "Use `profile`, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE in the environment."
+            )
+        if key == "cluster":
+            raise AwsConfigError(f"{source}: 'cluster' is not a setting here; the cluster name comes from --cluster")
+        if key not in CONFIG_KEYS:
+            raise AwsConfigError(f"{source}: unknown setting {key!r}; the settings are {', '.join(CONFIG_KEYS)}")
+
+
+def _check_launch_source(data: Mapping[str, Any], launch_template: LaunchTemplate | None, source: str) -> None:
+    given = [key for key in _INSTANCE_KEYS if data.get(key) not in (None, "", [])]
+    if launch_template is not None and given:
+        raise AwsConfigError(
+            f"{source}: launch_template and {', '.join(given)} are mutually exclusive; put the image, type, "
+            "subnet, key and security groups in the launch template, or drop launch_template"
+        )
+    if launch_template is None and data.get("ami") in (None, ""):
+        raise AwsConfigError(f"{source}: set either launch_template (name or id) or ami and instance_type")
+    if launch_template is None and data.get("instance_type") in (None, ""):
+        raise AwsConfigError(f"{source}: ami needs instance_type (for example t3.medium)")
+
+
+def _region(value: Any, source: str) -> str:
+    if value is None or value == "":
+        raise AwsConfigError(f"{source}: 'region' is required (for example region: eu-west-1)")
+    if not isinstance(value, str) or not _REGION_RE.match(value.strip()):
+        raise AwsConfigError(f"{source}: 'region' is not an AWS region name (expected something like eu-west-1)")
+    return value.strip()
+
+
+def _endpoint(value: Any, source: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
+        raise AwsConfigError(f"{source}: 'endpoint_url' must be an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+def _str(data: Mapping[str, Any], key: str, source: str) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise AwsConfigError(f"{source}: {key!r} must be a string")
+    return value.strip()
+
+
+def _str_list(data: Mapping[str, Any], key: str, source: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise AwsConfigError(f"{source}: {key!r} must be a list of strings")
+    return tuple(item.strip() for item in value)
+
+
+def _int(
+    data: Mapping[str, Any], key: str, source: str, *, default: int, minimum: int, maximum: int | None = None
+) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise AwsConfigError(f"{source}: {key!r} must be a whole number")
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise AwsConfigError(f"{source}: {key!r} must be {bounds}")
+    return value
+
+
+def _number(data: Mapping[str, Any], key: str, source: str, *, default: float) -> float:
+    value = data.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        raise AwsConfigError(f"{source}: {key!r} must be a number of seconds, 0 or more")
+    return float(value)
+
+
+def _choice(data: Mapping[str, Any], key: str, choices: Sequence[str], source: str) -> str:
+    value = data.get(key, choices[0])
+    if value not in choices:
+        raise AwsConfigError(f"{source}: {key!r} must be one of {', '.join(choices)}")
+    return str(value)
+
+
+def _launch_template(value: Any, source: str) -> LaunchTemplate | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, Mapping):
+        raise AwsConfigError(f"{source}: 'launch_template' must be a mapping with name or id, and optionally version")
+    unknown = sorted(set(value) - {"name", "id", "version"})
+    if unknown:
+        raise AwsConfigError(f"{source}: launch_template: unknown key(s) {', '.join(map(str, unknown))}")
+    name, ident = _str(value, "name", source), _str(value, "id", source)
+    if bool(name) == bool(ident):
+        raise AwsConfigError(f"{source}: launch_template needs exactly one of name and id")
+    version = value.get("version")
+    if version is not None and not isinstance(version, str | int):
+        raise AwsConfigError(f"{source}: launch_template.version must be a number, $Latest or $Default")
+    return LaunchTemplate(name=name, id=ident, version=str(version) if version is not None else None)
+
+
+def _storage_volume(value: Any, source: str) -> StorageVolume | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise AwsConfigError(f"{source}: 'storage_volume' must be a mapping (device, size_gb, type)")
+    unknown = sorted(set(value) - {"device", "size_gb", "type", "brick_device", "encrypted"})
+    if unknown:
+        raise AwsConfigError(f"{source}: storage_volume: unknown key(s) {', '.join(map(str, unknown))}")
+    where = f"{source}: storage_volume"
+    device = _device(value.get("device"), f"{where}.device", required=True)
+    size = _int(value, "size_gb", where, default=0, minimum=1)
+    volume_type = value.get("type", "gp3")
+    if volume_type not in VOLUME_TYPES:
+        raise AwsConfigError(f"{where}.type must be one of {', '.join(VOLUME_TYPES)}")
+    encrypted = value.get("encrypted")
+    if encrypted is not None and not isinstance(encrypted, bool):
+        raise AwsConfigError(f"{where}.encrypted must be true or false")
+    brick_device = _device(value.get("brick_device"), f"{where}.brick_device", required=False)
+    return StorageVolume(device, size, str(volume_type), brick_device, encrypted)
+
+
+def _device(value: Any, where: str, *, required: bool) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not _DEVICE_RE.match(value):
+        raise AwsConfigError(f"{where} must be a device path such as /dev/xvdb")
+    return value
+
+
+def _extra_tags(value: Any, source: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise AwsConfigError(f"{source}: 'tags' must be a mapping of tag names to values")
+    tags: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str | int | float) or isinstance(item, bool):
+            raise AwsConfigError(f"{source}: 'tags' must map tag names to plain values")
+        if key == NAME_TAG or key.startswith(("pydio:", "aws:")):
+            raise AwsConfigError(f"{source}: tag {key!r} is set by the provider and cannot be given in 'tags'")
+        tags[key] = str(item)
+    return tags
+
+
+# ---------------------------------------------------------------------------
+# Pure helpers: launch parameters, addresses, the TCP wait
+# ---------------------------------------------------------------------------
+
+
+def node_tags(config: AwsConfig, cluster: str, node: Node) -> dict[str, str]:
+    """The tags of one instance: cluster, roles and name (and the brick device of storage nodes)."""
+    tags = {**config.tags, CLUSTER_TAG: cluster, ROLES_TAG: ",".join(node.groups), NAME_TAG: node.name}
+    volume = _data_volume(config, node)
+    if volume is not None:
+        tags[BRICK_DEVICE_TAG] = volume.os_device
+    return tags
+
+
+def run_instances_params(config: AwsConfig, cluster: str, node: Node) -> dict[str, Any]:
+    """The RunInstances request for one node."""
+    tags = node_tags(config, cluster, node)
+    params: dict[str, Any] = {
+        "MinCount": 1,
+        "MaxCount": 1,
+        "TagSpecifications": [{"ResourceType": "instance", "Tags": _tag_list(tags)}],
+    }
+    if config.launch_template is not None:
+        params["LaunchTemplate"] = config.launch_template.spec()
+    else:
+        params["ImageId"] = config.ami
+        params["InstanceType"] = config.instance_type
+        if config.subnet_id:
+            params["SubnetId"] = config.subnet_id
+        if config.key_name:
+            params["KeyName"] = config.key_name
+        if config.security_group_ids:
+            params["SecurityGroupIds"] = list(config.security_group_ids)
+    volume = _data_volume(config, node)
+    if volume is not None:
+        params["BlockDeviceMappings"] = [volume.mapping()]
+        volume_tags = {**config.tags, CLUSTER_TAG: cluster, NAME_TAG: f"{node.name}-brick"}
+        params["TagSpecifications"].append({"ResourceType": "volume", "Tags": _tag_list(volume_tags)})
+    return params
+
+
+def _data_volume(config: AwsConfig, node: Node) -> StorageVolume | None:
+    return config.storage_volume if "storage" in node.groups else None
+
+
+def _tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def pick_address(instance: Mapping[str, Any], source: str = "private_ip") -> str | None:
+    """The address Ansible (and the SSH wait) uses, as the inventory plugin picks it."""
+    private = instance.get("PrivateIpAddress") or None
+    if source == "public_ip":
+        return instance.get("PublicIpAddress") or private
+    return private
+
+
+def wait_for_port(host: str, port: int, timeout: float, *, interval: float = 1.0, connect_timeout: float = 3.0) -> bool:
+    """Try a TCP connection to ``host:port`` until one succeeds or ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            with socket.create_connection((host, port), timeout=max(0.05, min(connect_timeout, remaining))):
+                return True
+        except OSError:
+            pass
+        if time.monotonic() + interval > deadline:
+            return False
+        time.sleep(interval)
+
+
+def wait_for_ssh(targets: Mapping[str, str], port: int, timeout: float, *, interval: float = 1.0) -> dict[str, str]:
+    """Wait for every ``name -> address`` to accept TCP on ``port``, within one shared deadline.
+
+    Returns the targets that never answered (empty when all did).
+    """
+    deadline = time.monotonic() + timeout
+    unreachable: dict[str, str] = {}
+    for name, address in targets.items():
+        remaining = max(0.0, deadline - time.monotonic())
+        if not wait_for_port(address, port, remaining, interval=interval):
+            unreachable[name] = address
+    return unreachable
+
+
+def natural_key(name: str) -> list[Any]:
+    """``node2`` before ``node10``: the order nodes were launched in, by their numbered names."""
+    return [int(part) if part.isdigit() else part for part in _NATURAL_RE.split(name)]
+
+
+def aws_said(exc: botocore.exceptions.ClientError) -> str:
+    error = exc.response.get("Error") or {}
+    code, message = error.get("Code", ""), error.get("Message", "")
+    if code and message:
+        return f"AWS said: {code}: {message}"
+    return f"AWS said: {code or message or 'no error code'}"
+
+
+_DATA_LOADER: Any = None
+
+
+def _botocore_session() -> botocore.session.Session:
+    """A new botocore session that shares, with the others of this process, the parsed service models.
+
+    Parsing the EC2 model costs most of a second; credentials and settings stay per session.
+    """
+    global _DATA_LOADER  # one loader (and its cache of parsed models) per process
+    session = botocore.session.get_session()
+    if _DATA_LOADER is None:
+        _DATA_LOADER = session.get_component("data_loader")
+    else:
+        session.register_component("data_loader", _DATA_LOADER)
+    return session
+
+
+def _stderr_warning(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------
+# The provider
+# ---------------------------------------------------------------------------
+
+
+class AwsProvider:
+    """EC2 nodes tagged ``pydio:cluster``/``pydio:roles``/``Name``, an ALB target group in front."""
+
+    name = "aws"
+
+    def __init__(
+        self,
+        config: AwsConfig,
+        inventory_root: Path | None = None,
+        *,
+        collections_path: Path | None = None,
+        warn: Callable[[str], None] = _stderr_warning,
+    ) -> None:
+        self.config = config
+        self.inventory_root = Path(inventory_root) if inventory_root is not None else DEFAULT_INVENTORY_ROOT
+        self.collections_path = Path(collections_path) if collections_path is not None else DEFAULT_COLLECTIONS_PATH
+        self._warn = warn
+        self._session: Any = None
+        self._secrets: list[str] = []
+        self._clients: dict[str, Any] = {}
+        self._target_group_arn: str | None = None
+
+    @classmethod
+    def from_file(cls, path: Path, inventory_root: Path | None = None, **kwargs: Any) -> AwsProvider:
+        """A provider configured by the YAML file at ``path`` (see docs/aws.md)."""
+        return cls(load_config(path), inventory_root, **kwargs)
+
+    # ------------------------------------------------------------ checks
+
+    def check(self, *, target_group: bool = False) -> None:
+        """Read-only preflight of a launch: credentials, and the launch template (and its version) exist.
+
+        With ``target_group``, also that the configured target group exists. ``launch`` does not ask
+        for that: on a first ``up``, the elb role creates the target group after the nodes are launched.
+        """
+        self._require_credentials()
+        if self.config.launch_template is not None:
+            self._check_launch_template(self.config.launch_template)
+        if target_group:
+            self._target_group()
+
+    def _require_credentials(self) -> None:
+        """Find credentials the way boto3 does (nothing is sent); remember their secret parts, to mask them."""
+        session = self._get_session()
+        try:
+            credentials = session.get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials is not None else None
+        except (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError):
+            raise ProviderError(NO_CREDENTIALS) from None
+        except botocore.exceptions.ProfileNotFound:
+            raise self._profile_not_found() from None
+        except botocore.exceptions.BotoCoreError as exc:
+            raise self._error(f"could not load the AWS credentials: {exc}") from None
+        if frozen is None or not frozen.access_key or not frozen.secret_key:
+            raise ProviderError(NO_CREDENTIALS)
+        self._secrets = [value for value in (frozen.secret_key, frozen.token) if value]
+
+    def _get_session(self) -> Any:
+        if self._session is None:
+            try:
+                self._session = boto3.session.Session(
+                    botocore_session=_botocore_session(),
+                    profile_name=self.config.profile,
+                    region_name=self.config.region,
+                )
+            except botocore.exceptions.ProfileNotFound:
+                raise self._profile_not_found() from None
+        return self._session
+
+    def _profile_not_found(self) -> ProviderError:
+        return ProviderError(
+            f"AWS profile {self.config.profile!r} was not found in the shared AWS config and credentials files "
+            "(~/.aws/config and ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE); "
+            "nothing was changed"
+        )
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            config = botocore.config.Config(
+                retries={"mode": "standard", "max_attempts": 5},
+                connect_timeout=10,
+                read_timeout=60,
+                user_agent_extra="scaleout.pydio-aws-provider",
+            )
+            self._clients[service] = self._get_session().client(
+                service, region_name=self.config.region, endpoint_url=self.config.endpoint_url, config=config
+            )
+        return self._clients[service]
+
+    def _check_launch_template(self, template: LaunchTemplate) -> None:
+        ec2 = self._client("ec2")
+        key = {"LaunchTemplateNames": [template.name]} if template.name else {"LaunchTemplateIds": [template.id]}
+        with self._aws(f"looking up {template.label()}", missing=template.label()):
+            found = ec2.describe_launch_templates(**key).get("LaunchTemplates", [])
+        if not found:
+            raise self._error(f"{template.label()} does not exist in {self.config.region}; nothing was changed")
+        if template.version:
+            with self._aws(f"looking up {template.label()}", missing=template.label()):
+                ec2.describe_launch_template_versions(
+                    LaunchTemplateId=found[0]["LaunchTemplateId"], Versions=[template.version]
+                )
+
+    def _target_group(self) -> str:
+        """The ARN of the configured target group, checked to exist and to take instances."""
+        if self._target_group_arn is not None:
+            return self._target_group_arn
+        config = self.config
+        if config.target_group is None:
+            raise ProviderError(
+                "no target group is configured for the AWS provider: set target_group_arn or target_group_name"
+            )
+        query = (
+            {"TargetGroupArns": [config.target_group_arn]}
+            if config.target_group_arn
+            else {"Names": [config.target_group_name]}
+        )
+        label = f"target group {config.target_group!r}"
+        with self._aws(f"looking up {label}", missing=label):
+            groups = self._client("elbv2").describe_target_groups(**query).get("TargetGroups", [])
+        if not groups:
+            raise self._error(f"{label} does not exist in {config.region}; nothing was changed")
+        group = groups[0]
+        if group.get("TargetType", "instance") != "instance":
+            raise self._error(
+                f"{label} registers targets by {group.get('TargetType')}, not by instance; "
+                "the provider registers EC2 instances"
+            )
+        self._target_group_arn = str(group["TargetGroupArn"])
+        return self._target_group_arn
+
+    # ------------------------------------------------------------ errors
+
+    def _error(self, message: str) -> ProviderError:
+        for secret in self._secrets:
+            message = message.replace(secret, _MASK)
+        return ProviderError(message)
+
+    @contextmanager
+    def _aws(self, action: str, *, missing: str | None = None) -> Iterator[None]:
+        """Turn botocore's exceptions into ProviderErrors that say what failed and what AWS said."""
+        try:
+            yield
+        except (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError):
+            raise ProviderError(NO_CREDENTIALS) from None
+        except botocore.exceptions.ClientError as exc:
+            code = str((exc.response.get("Error") or {}).get("Code", ""))
+            if missing and ("NotFound" in code or "Malformed" in code):
+                raise self._error(
+                    f"{missing} does not exist in {self.config.region}; nothing was changed. {aws_said(exc)}"
+                ) from None
+            raise self._error(f"{action} failed. {aws_said(exc)}") from None
+        except botocore.exceptions.WaiterError as exc:
+            limits = f"polled every {self.config.poll_interval} s for up to {self.config.wait_timeout} s"
+            raise self._error(f"{action} failed ({limits}): {exc}") from None
+        except botocore.exceptions.BotoCoreError as exc:
+            raise self._error(f"{action} failed: {exc}") from None
+
+    # ------------------------------------------------------------ inventory
+
+    def inventory_config(self, cluster: str) -> dict[str, Any]:
+        """The scaleout.pydio.ec2 inventory configuration for ``cluster`` (no credentials in it)."""
+        config: dict[str, Any] = {
+            "plugin": INVENTORY_PLUGIN,
+            "cluster": cluster,
+            "regions": [self.config.region],
+            "hostname_source": "name_tag",
+            "ansible_host_source": self.config.ansible_host_source,
+            "brick_device_tag": BRICK_DEVICE_TAG,
+        }
+        if self.config.endpoint_url:
+            config["endpoint_url"] = self.config.endpoint_url
+        if self.config.profile:
+            config["aws_profile"] = self.config.profile
+        return config
+
+    def inventory(self, cluster: str) -> Path:
+        """Write ``<inventory_root>/<cluster>.ec2.yml`` for Ansible; return its path."""
+        cluster = self._cluster_name(cluster)
+        return self._write_inventory(self.inventory_root, cluster)
+
+    def _write_inventory(self, directory: Path, cluster: str) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{cluster}.ec2.yml"
+        header = (
+            "---\n"
+            f"# Written by the scaleout.pydio AWS provider for cluster {cluster}; it is rewritten on every run.\n"
+            "# ansible-playbook site.yml -i <this file>\n"
+        )
+        path.write_text(header + yaml.safe_dump(self.inventory_config(cluster), sort_keys=False), encoding="utf-8")
+        return path
+
+    def list_nodes(self, cluster: str) -> list[NodeInfo]:
+        """Every running or pending node of ``cluster``, read through the scaleout.pydio.ec2 inventory plugin."""
+        cluster = self._cluster_name(cluster)
+        self._require_credentials()
+        plugin = self._inventory_plugin()
+        from ansible.errors import AnsibleError
+        from ansible.inventory.data import InventoryData
+        from ansible.parsing.dataloader import DataLoader
+
+        data = InventoryData()
+        with tempfile.TemporaryDirectory(prefix="pydio-aws-inventory-") as scratch:
+            path = self._write_inventory(Path(scratch), cluster)
+            try:
+                plugin.parse(data, DataLoader(), str(path), cache=False)
+            except AnsibleError as exc:
+                message = str(getattr(exc, "message", "") or exc)
+                raise self._error(
+                    f"listing the nodes of cluster {cluster!r} through {INVENTORY_PLUGIN} failed: {message}"
+                ) from None
+        nodes = [_node_from_host(host) for host in data.hosts.values()]
+        return sorted(nodes, key=lambda node: natural_key(node.name))
+
+    def _inventory_plugin(self) -> Any:
+        """The scaleout.pydio.ec2 plugin, loaded by Ansible's plugin loader from the checkout."""
+        from ansible.plugins.loader import init_plugin_loader, inventory_loader
+        from ansible.utils.collection_loader import AnsibleCollectionConfig
+
+        if AnsibleCollectionConfig.collection_finder is None:
+            init_plugin_loader([str(self.collections_path)])
+        plugin = inventory_loader.get(INVENTORY_PLUGIN)
+        if plugin is None:
+            raise ProviderError(
+                f"Ansible cannot load the {INVENTORY_PLUGIN} inventory plugin; the collection must be reachable "
+                "through ANSIBLE_COLLECTIONS_PATH (the checkout's .collections folder)"
+            )
+        return plugin
+
+    # ------------------------------------------------------------ launch
+
+    def launch(self, cluster: Cluster, nodes: Sequence[Node]) -> list[NodeInfo]:
+        """Run one instance per node, wait until they run and answer on the SSH port."""
+        if not nodes:
+            return []
+        name = self._cluster_name(cluster.name)
+        self.check()
+        self._refuse_existing(name, nodes)
+        ids = self._run_instances(name, nodes)
+        try:
+            described = self._wait_running(nodes, ids)
+        except ProviderError as exc:
+            raise self._error(f"{exc} {_launched_so_far(name, nodes, ids)}") from None
+        by_id = {instance["InstanceId"]: instance for instance in described}
+        infos = [self._node_info(node, by_id[iid]) for node, iid in zip(nodes, ids, strict=True)]
+        self.wait_until_reachable(infos)
+        return infos
+
+    def _refuse_existing(self, cluster: str, nodes: Sequence[Node]) -> None:
+        names = [node.name for node in nodes]
+        if len(set(names)) != len(names):
+            raise ProviderError(f"launch: node names repeat: {', '.join(names)}; nothing was changed")
+        found = self._instances_by_name(cluster, names, LIVE_STATES)
+        if found:
+            listed = ", ".join(f"{n} ({', '.join(i['InstanceId'] for i in found[n])})" for n in sorted(found))
+            raise ProviderError(
+                f"cluster {cluster!r} already has instances named {listed}; nothing was changed. "
+                "Remove them (down or scale-in) or choose other names."
+            )
+
+    def _run_instances(self, cluster: str, nodes: Sequence[Node]) -> list[str]:
+        ec2 = self._client("ec2")
+        ids: list[str] = []
+        for node in nodes:
+            try:
+                with self._aws(f"launching {node.name}"):
+                    response = ec2.run_instances(**run_instances_params(self.config, cluster, node))
+            except ProviderError as exc:
+                raise self._error(f"{exc} {_launched_so_far(cluster, nodes, ids)}") from None
+            ids.append(response["Instances"][0]["InstanceId"])
+        return ids
+
+    def _wait_running(self, nodes: Sequence[Node], ids: list[str]) -> list[dict[str, Any]]:
+        """Wait until the instances run; return them as described once running (with their addresses)."""
+        with self._aws(f"waiting for {', '.join(n.name for n in nodes)} to run"):
+            self._client("ec2").get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig=self._waiter_config())
+        with self._aws("describing the new instances"):
+            return self._describe(InstanceIds=ids)
+
+    def _node_info(self, node: Node, instance: Mapping[str, Any]) -> NodeInfo:
+        private_ip = instance.get("PrivateIpAddress") or ""
+        hostvars: dict[str, Any] = {"instance_id": instance["InstanceId"]}
+        zone = (instance.get("Placement") or {}).get("AvailabilityZone")
+        if zone:
+            hostvars["availability_zone"] = zone
+        volume = _data_volume(self.config, node)
+        if volume is not None:
+            hostvars["gluster_brick_device"] = volume.os_device
+        return NodeInfo(
+            name=node.name,
+            groups=tuple(node.groups),
+            private_ip=private_ip,
+            address=pick_address(instance, self.config.ansible_host_source) or "",
+            node_id=instance["InstanceId"],
+            hostvars=hostvars,
+        )
+
+    def wait_until_reachable(self, nodes: Sequence[NodeInfo], *, interval: float = 2.0) -> None:
+        """Wait up to ``ssh_wait_timeout`` seconds for every node's SSH port (0: do not wait)."""
+        timeout = self.config.ssh_wait_timeout
+        if timeout <= 0 or not nodes:
+            return
+        no_address = [node.name for node in nodes if not node.address]
+        if no_address:
+            raise ProviderError(f"no {self.config.ansible_host_source} address for {', '.join(no_address)}")
+        targets = {node.name: node.address for node in nodes}
+        unreachable = wait_for_ssh(targets, self.config.ssh_port, timeout, interval=interval)
+        if unreachable:
+            listed = ", ".join(f"{name} ({address}:{self.config.ssh_port})" for name, address in unreachable.items())
+            raise ProviderError(
+                f"SSH did not answer within {timeout:g} s on {listed}. The instances are running; check the "
+                "security group allows the controller on the SSH port, the route to the "
+                f"{self.config.ansible_host_source} address, or raise ssh_wait_timeout."
+            )
+
+    # ------------------------------------------------------------ load balancer
+
+    def register(self, cluster: str, hosts: Sequence[str]) -> None:
+        """Register the hosts' instances with the configured target group."""
+        if not hosts:
+            return
+        cluster = self._cluster_name(cluster)
+        self._require_credentials()
+        arn = self._target_group()
+        ids = self._require_ids(cluster, hosts, ("running",), "register")
+        with self._aws(f"registering {', '.join(hosts)} with target group {self.config.target_group!r}"):
+            self._client("elbv2").register_targets(TargetGroupArn=arn, Targets=_targets(ids))
+
+    def deregister(self, cluster: str, hosts: Sequence[str]) -> None:
+        """Deregister the hosts' instances and wait until the target group has drained them."""
+        if not hosts:
+            return
+        cluster = self._cluster_name(cluster)
+        self._require_credentials()
+        arn = self._target_group()
+        ids = self._require_ids(cluster, hosts, LIVE_STATES, "deregister")
+        self._drain(arn, ids, ", ".join(hosts))
+
+    def _drain(self, arn: str, ids: Sequence[str], label: str) -> None:
+        elbv2 = self._client("elbv2")
+        group = f"target group {self.config.target_group!r}"
+        with self._aws(f"deregistering {label} from {group}"):
+            elbv2.deregister_targets(TargetGroupArn=arn, Targets=_targets(ids))
+        with self._aws(f"draining {label} from {group}"):
+            elbv2.get_waiter("target_deregistered").wait(
+                TargetGroupArn=arn, Targets=_targets(ids), WaiterConfig=self._waiter_config()
+            )
+
+    # ------------------------------------------------------------ destroy
+
+    def destroy(self, cluster: str, hosts: Sequence[str]) -> None:
+        """Terminate the hosts' instances (draining any still registered) and wait until they are gone.
+
+        Hosts without an instance are already gone: they are reported, not an error.
+        """
+        if not hosts:
+            return
+        cluster = self._cluster_name(cluster)
+        hosts = list(dict.fromkeys(hosts))
+        self._require_credentials()
+        found = self._instances_by_name(cluster, hosts, LIVE_STATES)
+        self._check_unique(found)
+        gone = [host for host in hosts if host not in found]
+        if gone:
+            self._warn(f"cluster {cluster!r}: no instance left for {', '.join(gone)}; nothing to remove there")
+        ids = [found[host][0]["InstanceId"] for host in hosts if host in found]
+        if not ids:
+            return
+        self._drain_registered(ids)
+        ec2 = self._client("ec2")
+        with self._aws(f"terminating {', '.join(h for h in hosts if h in found)}"):
+            ec2.terminate_instances(InstanceIds=ids)
+        with self._aws(f"waiting for {', '.join(h for h in hosts if h in found)} to terminate"):
+            ec2.get_waiter("instance_terminated").wait(InstanceIds=ids, WaiterConfig=self._waiter_config())
+
+    def _drain_registered(self, ids: Sequence[str]) -> None:
+        """Before terminating, take out of the target group whichever of ``ids`` is still in it."""
+        if self.config.target_group is None:
+            return
+        try:
+            arn = self._target_group()
+        except ProviderError as exc:
+            self._warn(f"not draining from the load balancer before terminating: {exc}")
+            return
+        with self._aws(f"reading the targets of target group {self.config.target_group!r}"):
+            health = self._client("elbv2").describe_target_health(TargetGroupArn=arn)
+        registered = {d["Target"]["Id"] for d in health.get("TargetHealthDescriptions", [])}
+        still = [iid for iid in ids if iid in registered]
+        if still:
+            self._drain(arn, still, ", ".join(still))
+
+    # ------------------------------------------------------------ lookups
+
+    def _describe(self, **params: Any) -> list[dict[str, Any]]:
+        paginator = self._client("ec2").get_paginator("describe_instances")
+        return [
+            instance
+            for page in paginator.paginate(**params)
+            for reservation in page.get("Reservations", [])
+            for instance in reservation.get("Instances", [])
+        ]
+
+    def _instances_by_name(
+        self, cluster: str, names: Sequence[str], states: Sequence[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        filters = [
+            {"Name": f"tag:{CLUSTER_TAG}", "Values": [cluster]},
+            {"Name": f"tag:{NAME_TAG}", "Values": list(names)},
+            {"Name": "instance-state-name", "Values": list(states)},
+        ]
+        with self._aws(f"looking up {', '.join(names)} in cluster {cluster!r}"):
+            instances = self._describe(Filters=filters)
+        found: dict[str, list[dict[str, Any]]] = {}
+        for instance in instances:
+            tags = {tag["Key"]: tag.get("Value", "") for tag in instance.get("Tags", [])}
+            found.setdefault(tags.get(NAME_TAG, ""), []).append(instance)
+        return found
+
+    def _require_ids(self, cluster: str, hosts: Sequence[str], states: Sequence[str], action: str) -> list[str]:
+        found = self._instances_by_name(cluster, hosts, states)
+        self._check_unique(found)
+        missing = [host for host in hosts if host not in found]
+        if missing:
+            raise ProviderError(
+                f"{action}: no {' or '.join(states)} instance named {', '.join(missing)} in cluster {cluster!r}; "
+                "nothing was changed"
+            )
+        return [found[host][0]["InstanceId"] for host in hosts]
+
+    @staticmethod
+    def _check_unique(found: Mapping[str, list[dict[str, Any]]]) -> None:
+        shared = {name: [i["InstanceId"] for i in items] for name, items in found.items() if len(items) > 1}
+        if shared:
+            listed = "; ".join(f"{name}: {', '.join(ids)}" for name, ids in sorted(shared.items()))
+            raise ProviderError(f"several instances share a name ({listed}); nothing was changed")
+
+    def _waiter_config(self) -> dict[str, int]:
+        interval = self.config.poll_interval
+        return {"Delay": interval, "MaxAttempts": max(1, math.ceil(self.config.wait_timeout / interval))}
+
+    @staticmethod
+    def _cluster_name(cluster: str) -> str:
+        try:
+            return check_cluster_name(cluster)
+        except PlanError as exc:
+            raise ProviderError(str(exc)) from None
+
+
+def _launched_so_far(cluster: str, nodes: Sequence[Node], ids: Sequence[str]) -> str:
+    """What a launch that failed half-way leaves behind, for its error message."""
+    if not ids:
+        return "Nothing was launched."
+    done = ", ".join(f"{node.name} ({iid})" for node, iid in zip(nodes, ids, strict=False))
+    return (
+        f"Launched before the failure and left running, tagged {CLUSTER_TAG}={cluster}: {done}. "
+        "Remove them with down or scale-in, or launch the remaining nodes under other names."
+    )
+
+
+def _targets(ids: Sequence[str]) -> list[dict[str, str]]:
+    return [{"Id": iid} for iid in ids]
+
+
+def _node_from_host(host: Any) -> NodeInfo:
+    """A NodeInfo from one host of the parsed inventory (Ansible's tagged strings made plain)."""
+    variables = {str(key): _plain(value) for key, value in host.vars.items() if key not in _ANSIBLE_MAGIC_VARS}
+    member_of = [str(group.name) for group in host.get_groups()]
+    roles = [g for g in GROUPS if g in member_of]
+    roles += sorted(g for g in member_of if g not in GROUPS and g not in ("all", "ungrouped"))
+    private_ip = str(variables.pop("private_ip", "") or "")
+    address = str(variables.pop("ansible_host", "") or private_ip)
+    return NodeInfo(
+        name=str(host.name),
+        groups=tuple(roles),
+        private_ip=private_ip,
+        address=address,
+        node_id=str(variables.get("instance_id", "")),
+        hostvars=variables,
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

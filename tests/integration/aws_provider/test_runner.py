@@ -1,0 +1,47 @@
+"""runner.py with --provider aws: the cluster is listed through the provider, in a process of its own.
+
+A fresh process has no test fixture to set Ansible's collection loader up: the
+provider must find the scaleout.pydio.ec2 plugin by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from aws_provider_helpers import REPO, World
+
+from scaleout.plan import Cluster, default_lab_nodes
+from scaleout.providers.aws import AwsProvider
+
+
+def test_dry_run_plans_from_the_nodes_on_aws(
+    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any], tmp_path: Path
+) -> None:
+    make_provider(ami_settings).launch(Cluster(world.cluster), default_lab_nodes(world.cluster))
+    settings = tmp_path / "aws.yml"
+    settings.write_text(yaml.safe_dump(ami_settings))
+    env = {key: value for key, value in os.environ.items() if key != "ANSIBLE_COLLECTIONS_PATH"}
+
+    options = ["--provider", "aws", "--aws-config", str(settings), "--cluster", world.cluster, "--dry-run"]
+    result = subprocess.run(
+        [sys.executable, str(REPO / "runner.py"), *options, "scale", "--compute", "2"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    node = [f"{world.cluster}-node{n}" for n in range(7)]
+    launched = [line.split() for line in result.stdout.splitlines() if line.startswith("  ") and "compute" in line]
+    assert [node[5], "compute"] in launched and [node[6], "compute"] in launched
+    # The existing lb node (in the lb group, read through the inventory plugin) is in the playbook's limit.
+    assert f"limit:    {node[5]},{node[6]},{node[4]}" in result.stdout
