@@ -146,7 +146,9 @@ class Execution:
         if isinstance(self.provider, LabProvider):
             folder = self.provider.inventory_dir(self.plan.cluster)
             lab_vars.ensure_secrets(folder)
-            lab_vars.write_lab_vars(folder, self.provider.port)
+            # An existing lab keeps the port its load balancer was started with.
+            port = self.provider.published_port(self.plan.cluster) or self.provider.port
+            lab_vars.write_lab_vars(folder, port)
 
     def _finish(self, seconds: float) -> None:
         self.say(f"{self.plan.command} on cluster {self.plan.cluster} done in {seconds:.0f}s")

@@ -12,15 +12,9 @@ import pytest
 from aws_provider_helpers import REPO, SECRET_KEY
 
 from scaleout.plan import Node
-from scaleout.providers.aws import (
-    AwsConfigError,
-    AwsProvider,
-    LaunchTemplate,
-    StorageVolume,
-    load_config,
-    parse_config,
-    run_instances_params,
-)
+from scaleout.providers.aws import AwsProvider
+from scaleout.providers.aws_config import AwsConfigError, LaunchTemplate, StorageVolume, load_config, parse_config
+from scaleout.providers.aws_launch import run_instances_params
 from scaleout.providers.base import ProviderError
 
 AMI = {"region": "eu-west-1", "ami": "ami-0123456789abcdef0", "instance_type": "t3.medium"}

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from scaleout.providers.aws import AwsProvider, parse_config, pick_address, wait_for_port, wait_for_ssh
+from scaleout.providers.aws import AwsProvider
+from scaleout.providers.aws_config import parse_config
+from scaleout.providers.aws_launch import pick_address, wait_for_port, wait_for_ssh
 from scaleout.providers.base import NodeInfo, ProviderError
 
 LOOPBACK = "127.0.0.1"

@@ -1,0 +1,112 @@
+"""Pure helpers of the AWS provider's launch: RunInstances parameters and tags, the address, the SSH wait.
+
+Nothing here calls AWS: the functions build requests from an :class:`AwsConfig`
+and a planned node, pick the address Ansible uses, and wait for TCP ports.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from scaleout.plan import Node
+from scaleout.providers.aws_config import (
+    BRICK_DEVICE_TAG,
+    CLUSTER_TAG,
+    NAME_TAG,
+    ROLES_TAG,
+    AwsConfig,
+    StorageVolume,
+)
+
+_NATURAL_RE = re.compile(r"(\d+)")
+
+
+def node_tags(config: AwsConfig, cluster: str, node: Node) -> dict[str, str]:
+    """The tags of one instance: cluster, roles and name (and the brick device of storage nodes)."""
+    tags = {**config.tags, CLUSTER_TAG: cluster, ROLES_TAG: ",".join(node.groups), NAME_TAG: node.name}
+    volume = data_volume(config, node)
+    if volume is not None:
+        tags[BRICK_DEVICE_TAG] = volume.os_device
+    return tags
+
+
+def run_instances_params(config: AwsConfig, cluster: str, node: Node) -> dict[str, Any]:
+    """The RunInstances request for one node."""
+    tags = node_tags(config, cluster, node)
+    params: dict[str, Any] = {
+        "MinCount": 1,
+        "MaxCount": 1,
+        "TagSpecifications": [{"ResourceType": "instance", "Tags": _tag_list(tags)}],
+    }
+    if config.launch_template is not None:
+        params["LaunchTemplate"] = config.launch_template.spec()
+    else:
+        params["ImageId"] = config.ami
+        params["InstanceType"] = config.instance_type
+        if config.subnet_id:
+            params["SubnetId"] = config.subnet_id
+        if config.key_name:
+            params["KeyName"] = config.key_name
+        if config.security_group_ids:
+            params["SecurityGroupIds"] = list(config.security_group_ids)
+    volume = data_volume(config, node)
+    if volume is not None:
+        params["BlockDeviceMappings"] = [volume.mapping()]
+        volume_tags = {**config.tags, CLUSTER_TAG: cluster, NAME_TAG: f"{node.name}-brick"}
+        params["TagSpecifications"].append({"ResourceType": "volume", "Tags": _tag_list(volume_tags)})
+    return params
+
+
+def data_volume(config: AwsConfig, node: Node) -> StorageVolume | None:
+    """The EBS data volume of ``node``: the configured one for storage nodes, none for the others."""
+    return config.storage_volume if "storage" in node.groups else None
+
+
+def _tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def pick_address(instance: Mapping[str, Any], source: str = "private_ip") -> str | None:
+    """The address Ansible (and the SSH wait) uses, as the inventory plugin picks it."""
+    private = instance.get("PrivateIpAddress") or None
+    if source == "public_ip":
+        return instance.get("PublicIpAddress") or private
+    return private
+
+
+def wait_for_port(host: str, port: int, timeout: float, *, interval: float = 1.0, connect_timeout: float = 3.0) -> bool:
+    """Try a TCP connection to ``host:port`` until one succeeds or ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            with socket.create_connection((host, port), timeout=max(0.05, min(connect_timeout, remaining))):
+                return True
+        except OSError:
+            pass
+        if time.monotonic() + interval > deadline:
+            return False
+        time.sleep(interval)
+
+
+def wait_for_ssh(targets: Mapping[str, str], port: int, timeout: float, *, interval: float = 1.0) -> dict[str, str]:
+    """Wait for every ``name -> address`` to accept TCP on ``port``, within one shared deadline.
+
+    Returns the targets that never answered (empty when all did).
+    """
+    deadline = time.monotonic() + timeout
+    unreachable: dict[str, str] = {}
+    for name, address in targets.items():
+        remaining = max(0.0, deadline - time.monotonic())
+        if not wait_for_port(address, port, remaining, interval=interval):
+            unreachable[name] = address
+    return unreachable
+
+
+def natural_key(name: str) -> list[Any]:
+    """``node2`` before ``node10``: the order nodes were launched in, by their numbered names."""
+    return [int(part) if part.isdigit() else part for part in _NATURAL_RE.split(name)]
