@@ -15,11 +15,16 @@ export ANSIBLE_FORCE_COLOR := 0
 # Every molecule scenario, or a subset: make molecule SCENARIOS="gluster_brick"
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help host venv image lint yamllint ansible-lint ruff sanity unit integration molecule test lab
+.PHONY: help host venv image lint yamllint ansible-lint ruff sanity unit integration molecule e2e test lab lab-down
+
+# The Pydio archive the lab installs: a pydio-core-8.2.5.tar.gz on this machine,
+# or "stand-in", the offline stand-in of tests/fixtures/pydio_contract (not Pydio).
+PYDIO_ARCHIVE ?= stand-in
+LAB_CLUSTER ?= pydio
 
 help:
 	@echo "make lab   - set up this machine and start the local lab"
-	@echo "make test  - install everything, then run lint, unit and molecule tests"
+	@echo "make test  - install everything, then run lint, unit, integration, molecule and lab tests"
 
 host:
 	@scripts/host-setup.sh
@@ -62,8 +67,15 @@ molecule: venv image
 	  SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) molecule test -s "$$s"; \
 	done
 
-test: lint sanity unit integration molecule
+# The lab end to end through runner.py: up, scale --compute, scale --storage, scale-in.
+e2e: venv image
+	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) pytest -q -s tests/e2e
+
+test: lint sanity unit integration molecule e2e
 
 lab: venv image
-	@echo "The lab's host set-up is done: Docker is running and the base image is built."
-	@echo "Starting a whole lab cluster (runner.py up) is not available yet."
+	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) \
+	  $(BIN)/python runner.py --cluster $(LAB_CLUSTER) up --pydio-archive $(PYDIO_ARCHIVE)
+
+lab-down: venv
+	$(BIN)/python runner.py --cluster $(LAB_CLUSTER) down

@@ -10,6 +10,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 name=${BASE_IMAGE_NAME:-scaleout-pydio-base}
 suite=bookworm
 packages=systemd,systemd-sysv,python3,python3-apt,sudo,iproute2,procps,util-linux,e2fsprogs,ca-certificates
+# What the roles (and the scenarios' prepare steps) install, fetched ahead.
+prefetch="glusterfs-server glusterfs-client xfsprogs mariadb-server python3-pymysql haproxy
+  apache2 libapache2-mod-php php-cli php-mysql php-ldap php-apcu php-xml php-gd php-mbstring php-intl php-curl"
 
 tag=$(cat "${BASH_SOURCE[0]}" | sha256sum | cut -c1-12)
 ref="${name}:${tag}"
@@ -58,17 +61,27 @@ for unit in getty.target systemd-udevd.service systemd-udev-trigger.service \
 done
 # Ship fresh package lists; roles refresh them once they are an hour old.
 cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+echo 'APT::Install-Recommends "false";' >"$rootfs/etc/apt/apt.conf.d/90scaleout-no-recommends"
 chroot "$rootfs" apt-get update -q >"$work/apt-update.log" 2>&1 || {
   tail -n 20 "$work/apt-update.log" >&2
   exit 1
 }
+# Fetch (not install) the packages the roles install, into apt's own cache:
+# the roles still run a real `apt install` in every container, but it finds
+# the .deb files here instead of downloading them again for each node of
+# each scenario. apt verifies them against the package lists as usual.
+chroot "$rootfs" apt-get install -q -y --download-only $prefetch >"$work/apt-fetch.log" 2>&1 || {
+  tail -n 20 "$work/apt-fetch.log" >&2
+  exit 1
+}
 : >"$rootfs/etc/resolv.conf"
-rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin
-echo 'APT::Install-Recommends "false";' >"$rootfs/etc/apt/apt.conf.d/90scaleout-no-recommends"
+rm -rf "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/partial/*
 
 tar -C "$rootfs" -c . | docker import \
   -c 'CMD ["/lib/systemd/systemd"]' \
   -c 'ENV container=docker' \
   - "$ref" >/dev/null
 echo "build-base-image: built $ref in $(( $(date +%s) - start ))s" >&2
+# Images of older recipes are dead weight; one still used by a container stays.
+docker images --format '{{.Repository}}:{{.Tag}}' "$name" | grep -vx "$ref" | xargs -r docker rmi >/dev/null 2>&1 || true
 echo "$ref"

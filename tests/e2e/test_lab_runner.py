@@ -1,0 +1,241 @@
+"""The lab end to end, through runner.py as an operator uses it.
+
+`up` builds the seed layout (2 storage+compute nodes, a db and an HAProxy lb)
+in systemd containers, then the cluster grows by a compute node and by a
+storage replica set, and shrinks by the compute node again, while every
+request goes through the load balancer published on a loopback port.
+
+The Pydio is the stand-in of tests/fixtures/pydio_contract (`--pydio-archive
+stand-in`): it says which node served each request. The tests run in file
+order; each step builds on the one before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CLUSTER = "e2e"
+RUN_FOLDER = re.compile(r"^run folder: (?P<path>.+)$", re.MULTILINE)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Lab:
+    port: int
+    artifacts: Path
+    uploaded: dict[str, str] = field(default_factory=dict)
+
+    def runner(self, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, str(REPO / "runner.py"), "--cluster", CLUSTER, "--lab-port", str(self.port)]
+        argv += ["--artifacts-dir", str(self.artifacts), *args]
+        result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False)
+        sys.stdout.write(result.stdout[-4000:])
+        sys.stderr.write(result.stderr[-4000:])
+        return result
+
+    def status(self) -> dict[str, Any]:
+        result = self.runner("status", "--json", timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads(result.stdout)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/pydio/index.php"
+
+
+class Session:
+    """A browser-like client: its own cookie jar, so HAProxy keeps it on one node."""
+
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, url: str, timeout: float = 20) -> tuple[int, bytes, str]:
+        try:
+            with self.opener.open(url, timeout=timeout) as response:
+                return response.status, response.read(), response.headers.get("X-Pydio-Node", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), error.headers.get("X-Pydio-Node", "")
+
+    def upload(self, url: str, name: str, content: bytes) -> tuple[int, dict[str, Any]]:
+        boundary = uuid.uuid4().hex
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="userfile_0"; filename="{name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        request = urllib.request.Request(
+            f"{url}?get_action=upload", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
+        with self.opener.open(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+
+
+def recap_of(result: subprocess.CompletedProcess[str]) -> dict[str, dict[str, int]]:
+    """The per-host stats of every playbook run of a runner command, from its run folder."""
+    match = RUN_FOLDER.search(result.stdout)
+    assert match, result.stdout[-2000:]
+    totals: dict[str, dict[str, int]] = {}
+    for line in (Path(match.group("path")) / "events.jsonl").read_text().splitlines():
+        event = json.loads(line)
+        if event.get("event") != "playbook_on_stats":
+            continue
+        for column, counts in event["event_data"].items():
+            if isinstance(counts, dict) and column in ("ok", "changed", "failures", "dark"):
+                for host, count in counts.items():
+                    totals.setdefault(column, {}).setdefault(host, 0)
+                    totals[column][host] += int(count)
+    return totals
+
+
+def nodes_behind_lb(lab: Lab, tries: int = 40) -> set[str]:
+    """Which nodes answer cookie-less requests through the LB (round robin)."""
+    seen: set[str] = set()
+    for _ in range(tries):
+        code, _, node = Session().get(f"{lab.url}?get_action=status")
+        assert code == 200
+        seen.add(node)
+    return seen
+
+
+def volume(document: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(v for v in document["volumes"] if v["name"] == name)
+
+
+def lb_servers(document: dict[str, Any]) -> dict[str, str]:
+    return {entry["server"]: entry["status"] for entry in document["lb"]}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    lab = Lab(free_port(), tmp_path_factory.mktemp("artifacts"))
+    lab.runner("down", timeout=300)  # a lab left behind by an interrupted run
+    yield lab
+    if os.environ.get("SCALEOUT_E2E_KEEP") != "1":
+        result = lab.runner("down", timeout=300)
+        assert result.returncode == 0, result.stderr
+
+
+def test_up_builds_the_seed_layout_and_serves_through_the_lb(lab: Lab) -> None:
+    result = lab.runner("up", "--pydio-archive", "stand-in")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Pydio is served at http://127.0.0.1:{lab.port}/pydio/" in result.stdout
+    code, body, _ = Session().get(f"http://127.0.0.1:{lab.port}/pydio/check.txt")
+    assert code == 200, body
+    assert nodes_behind_lb(lab) == {f"{CLUSTER}-node1", f"{CLUSTER}-node2"}
+    document = lab.status()
+    assert lb_servers(document) == {f"{CLUSTER}-node1": "UP", f"{CLUSTER}-node2": "UP"}
+    data = volume(document, "pydio-data")
+    assert (data["status"], data["replica"], data["brick_count"]) == ("Started", 2, 2)
+    assert all(peer["connected"] for peer in document["peers"])
+
+
+def test_a_file_uploaded_on_one_session_downloads_on_another(lab: Lab) -> None:
+    content = secrets.token_bytes(256 * 1024)
+    name = f"e2e-{uuid.uuid4().hex[:8]}.bin"
+    code, reply = Session().upload(lab.url, name, content)
+    assert code == 200, reply
+    lab.uploaded[name] = hashlib.sha256(content).hexdigest()
+    code, body, _ = Session().get(f"{lab.url}?get_action=download&file={name}")
+    assert code == 200
+    assert hashlib.sha256(body).hexdigest() == lab.uploaded[name]
+
+
+def test_scale_compute_adds_a_node_that_serves_and_changes_only_it_and_the_lb(lab: Lab) -> None:
+    result = lab.runner("scale", "--compute")
+    assert result.returncode == 0, result.stderr[-3000:]
+    new, lb = f"{CLUSTER}-node5", f"{CLUSTER}-node4"
+    recap = recap_of(result)
+    changed = {host for host, count in recap.get("changed", {}).items() if count}
+    assert new in changed
+    assert changed <= {new, lb}, recap
+    assert set(recap.get("ok", {})) <= {new, lb}, recap
+    assert new in nodes_behind_lb(lab, tries=30)
+    assert lb_servers(lab.status())[new] == "UP"
+
+
+def test_a_session_stays_on_one_node(lab: Lab) -> None:
+    session = Session()
+    served = {session.get(f"{lab.url}?get_action=status")[2] for _ in range(12)}
+    assert len(served) == 1, served
+
+
+def test_scale_storage_adds_a_replica_set_and_keeps_the_files(lab: Lab) -> None:
+    result = lab.runner("scale", "--storage")
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = volume(lab.status(), "pydio-data")
+    assert (data["replica"], data["distribute"], data["brick_count"]) == (2, 2, 4)
+    assert data["heal_pending"] == 0
+    for name, digest in lab.uploaded.items():
+        code, body, _ = Session().get(f"{lab.url}?get_action=download&file={name}")
+        assert code == 200
+        assert hashlib.sha256(body).hexdigest() == digest
+
+
+def test_scale_in_drains_first_with_no_failed_request(lab: Lab) -> None:
+    stop = threading.Event()
+    outcomes: list[str] = []
+
+    def client_loop(session: Session) -> None:
+        for _ in range(5000):  # bounded: about 10 minutes at most
+            if stop.is_set():
+                return
+            try:
+                code, _, _ = session.get(f"{lab.url}?get_action=status", timeout=10)
+                outcomes.append("ok" if code == 200 else f"http {code}")
+            except OSError as error:
+                outcomes.append(f"error {error}")
+            time.sleep(0.1)
+
+    # One client with a session (it may be pinned to the leaving node), one without.
+    clients = [threading.Thread(target=client_loop, args=(Session(),)) for _ in range(2)]
+    for thread in clients:
+        thread.start()
+    try:
+        result = lab.runner("scale-in", "--compute", f"{CLUSTER}-node5")
+    finally:
+        time.sleep(2)
+        stop.set()
+        for thread in clients:
+            thread.join(timeout=30)
+    assert result.returncode == 0, result.stderr[-3000:]
+    failures = [outcome for outcome in outcomes if outcome != "ok"]
+    assert len(outcomes) > 20
+    assert failures == [], failures[:10]
+    document = lab.status()
+    assert f"{CLUSTER}-node5" not in {node["name"] for node in document["nodes"]}
+    assert f"{CLUSTER}-node5" not in lb_servers(document)
+    assert nodes_behind_lb(lab) == {f"{CLUSTER}-node1", f"{CLUSTER}-node2"}
+
+
+def test_scale_in_refuses_a_storage_node_and_changes_nothing(lab: Lab) -> None:
+    result = lab.runner("scale-in", "--compute", f"{CLUSTER}-node1", timeout=120)
+    assert result.returncode == 2
+    assert "storage node that holds bricks" in result.stderr
+    assert "run folder" not in result.stdout
