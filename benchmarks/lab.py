@@ -51,7 +51,8 @@ def runner(cluster: str, port: int, artifacts: Path, *args: str) -> tuple[float,
     folder = Path(match.group("path"))
     steps = json.loads((folder / "steps.json").read_text())
     changed: dict[str, int] = {}
-    for line in (folder / "events.jsonl").read_text().splitlines():
+    events = folder / "events.jsonl"  # absent when no playbook ran (down)
+    for line in events.read_text().splitlines() if events.exists() else []:
         event = json.loads(line)
         if event.get("event") == "playbook_on_stats":
             for host, count in (event["event_data"].get("changed") or {}).items():
