@@ -10,8 +10,6 @@ loopback addresses, and nothing here may connect to anything but 127.0.0.1.
 
 from __future__ import annotations
 
-import os
-import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,22 +17,14 @@ from typing import Any
 
 import pytest
 import yaml
-from aws_provider_helpers import COLLECTIONS, REGION, SECRET_KEY, World, client
+from aws_provider_helpers import REGION, SECRET_KEY, World, client
+from collection_env import CREDENTIAL_ENV, load_collections_from_checkout
 
 from scaleout.providers.aws import AwsProvider
 
-# Variables that would let boto3 find credentials or endpoints outside the test's control.
+# CREDENTIAL_ENV, and the endpoints that would send calls outside the test's control.
 AWS_ENV = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN",
+    *CREDENTIAL_ENV,
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_EC2",
     "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
@@ -44,16 +34,7 @@ AWS_ENV = (
 @pytest.fixture(scope="session", autouse=True)
 def _collection_loader() -> None:
     """Let Ansible, in this process, load scaleout.pydio.* from the checkout."""
-    os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS))
-    from ansible.plugins.loader import init_plugin_loader
-    from ansible.utils.collection_loader import AnsibleCollectionConfig
-
-    if AnsibleCollectionConfig.collection_finder is None:
-        # Unit tests in the same run may have imported ansible_collections.*
-        # as plain packages; Ansible's collection finder must load them anew.
-        for name in [m for m in sys.modules if m == "ansible_collections" or m.startswith("ansible_collections.")]:
-            del sys.modules[name]
-        init_plugin_loader([str(COLLECTIONS)])
+    load_collections_from_checkout()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ changed for the other tests.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -20,38 +19,15 @@ from typing import Any
 import pytest
 import requests
 import yaml
+from collection_env import CREDENTIAL_ENV, load_collections_from_checkout
 
 REPO = Path(__file__).resolve().parents[3]
-COLLECTIONS = REPO / ".collections"
-
-# Variables that would let boto3 find credentials outside the test's control.
-CREDENTIAL_ENV = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN",
-)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _collection_loader() -> None:
     """Let Ansible, in this process, load scaleout.pydio.* from the checkout."""
-    os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS))
-    from ansible.plugins.loader import init_plugin_loader
-    from ansible.utils.collection_loader import AnsibleCollectionConfig
-
-    if AnsibleCollectionConfig.collection_finder is None:
-        # Unit tests in the same run may have imported ansible_collections.*
-        # as plain packages; Ansible's collection finder must load them anew.
-        for name in [m for m in sys.modules if m == "ansible_collections" or m.startswith("ansible_collections.")]:
-            del sys.modules[name]
-    init_plugin_loader([str(COLLECTIONS)])
+    load_collections_from_checkout()
 
 
 def _free_port() -> int:
