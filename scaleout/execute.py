@@ -83,6 +83,8 @@ class Execution:
         started = time.monotonic()
         timings: list[dict[str, Any]] = []
         try:
+            if self.plan.command == "up" or self.plan.launch:
+                self._prepare_lab()
             for number, step in enumerate(self.plan.steps, start=1):
                 self.say(f"[{number}/{len(self.plan.steps)}] {step.description}")
                 step_started = time.monotonic()
@@ -111,7 +113,6 @@ class Execution:
     def _step(self, step: Any, run_dir: Path) -> bool:
         cluster = self.plan.cluster
         if step.kind == "launch":
-            self._prepare_lab()
             nodes = self.provider.launch(Cluster(cluster), self.plan.launch)
             for node in nodes:
                 self.say(f"    launched {node.name:<20} {','.join(node.groups):<16} {node.private_ip}")
@@ -124,8 +125,6 @@ class Execution:
             self.say(f"    removed {', '.join(step.hosts) or 'nothing'}")
             return True
         assert step.playbook is not None
-        if step.kind == "playbook" and self.plan.command == "up":
-            self._prepare_lab()
         result = run_playbook(
             REPO_ROOT / step.playbook,
             run_dir,
