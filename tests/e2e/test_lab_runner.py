@@ -132,6 +132,33 @@ def lb_servers(document: dict[str, Any]) -> dict[str, str]:
     return {entry["server"]: entry["status"] for entry in document["lb"]}
 
 
+def lb_entry(document: dict[str, Any], server: str) -> dict[str, Any]:
+    return next(entry for entry in document["lb"] if entry["server"] == server)
+
+
+# The lab's HAProxy checks every 10 s and takes a node out after 2 failures:
+# a window longer than that sees any failure that would take the node out.
+CHECK_WINDOW = 25.0
+
+
+def assert_steady_up(lab: Lab, server: str, window: float = CHECK_WINDOW) -> None:
+    """`server` is UP after a passed check now, and stays so, with no failed check, for a full check window.
+
+    The command that put it into rotation returns only once HAProxy has checked it,
+    so there is nothing to wait for; a node that flaps after joining fails here.
+    """
+    samples: list[dict[str, Any]] = []
+    deadline = time.monotonic() + window
+    while True:
+        samples.append(lb_entry(lab.status(), server))
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(3)
+    assert len(samples) >= 3, samples
+    seen = [(entry["status"], entry["check"], entry["check_failures"]) for entry in samples]
+    assert set(seen) == {("UP", "L7OK", 0)}, seen
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Any:
     lab = Lab(free_port(), tmp_path_factory.mktemp("artifacts"))
@@ -150,7 +177,9 @@ def test_up_builds_the_seed_layout_and_serves_through_the_lb(lab: Lab) -> None:
     assert code == 200, body
     assert nodes_behind_lb(lab) == {f"{CLUSTER}-node1", f"{CLUSTER}-node2"}
     document = lab.status()
+    # `up` returns once HAProxy has checked every web node: no wait is needed.
     assert lb_servers(document) == {f"{CLUSTER}-node1": "UP", f"{CLUSTER}-node2": "UP"}
+    assert {entry["check"] for entry in document["lb"]} == {"L7OK"}, document["lb"]
     data = volume(document, "pydio-data")
     assert (data["status"], data["replica"], data["brick_count"]) == ("Started", 2, 2)
     assert all(peer["connected"] for peer in document["peers"])
@@ -177,7 +206,7 @@ def test_scale_compute_adds_a_node_that_serves_and_changes_only_it_and_the_lb(la
     assert changed <= {new, lb}, recap
     assert set(recap.get("ok", {})) <= {new, lb}, recap
     assert new in nodes_behind_lb(lab, tries=30)
-    assert lb_servers(lab.status())[new] == "UP"
+    assert_steady_up(lab, new)
 
 
 def test_a_session_stays_on_one_node(lab: Lab) -> None:
