@@ -4,14 +4,29 @@
 # No container registry is reachable, so the image is made from Debian packages
 # with debootstrap and `docker import`. It is tagged with a hash of this recipe
 # and rebuilt only when the recipe changes. Prints the image reference.
+#
+#   scripts/build-base-image.sh [SUITE]
+#
+# SUITE is the Debian release of the image: bookworm (Debian 12, the default)
+# or bullseye (Debian 11, whose PHP 7.4 runs the real Pydio 8.2.5). Each suite
+# has an image of its own (scaleout-pydio-base for bookworm,
+# scaleout-pydio-base-<suite> for the others).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+suite=${1:-bookworm}
+case "$suite" in
+  bookworm | bullseye) ;;
+  *)
+    echo "build-base-image: unknown Debian suite '$suite': use bookworm (Debian 12) or bullseye (Debian 11)" >&2
+    exit 2
+    ;;
+esac
 name=${BASE_IMAGE_NAME:-scaleout-pydio-base}
-suite=bookworm
+[ "$suite" = bookworm ] || name="$name-$suite"
 packages=systemd,systemd-sysv,python3,python3-apt,sudo,iproute2,procps,util-linux,e2fsprogs,ca-certificates
 # What the roles (and the scenarios' prepare steps) install, fetched ahead.
-prefetch="glusterfs-server glusterfs-client xfsprogs mariadb-server python3-pymysql haproxy
+prefetch="glusterfs-server glusterfs-client xfsprogs mariadb-server python3-pymysql haproxy socat
   apache2 libapache2-mod-php php-cli php-mysql php-ldap php-apcu php-xml php-gd php-mbstring php-intl php-curl"
 
 tag=$(cat "${BASH_SOURCE[0]}" | sha256sum | cut -c1-12)
@@ -44,12 +59,14 @@ debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$mirror"
   exit 1
 }
 
-# Same apt sources as this machine; drop minbase's own list to avoid duplicates.
+# Same apt sources as this machine, for the image's suite; drop minbase's own
+# list to avoid duplicates.
+host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 rm -f "$rootfs/etc/apt/sources.list"
 if [ -f "$sources" ]; then
-  cp "$sources" "$rootfs/etc/apt/sources.list.d/debian.sources"
+  sed -E "s/\b${host_suite:-bookworm}\b/$suite/g" "$sources" >"$rootfs/etc/apt/sources.list.d/debian.sources"
 else
-  cp /etc/apt/sources.list "$rootfs/etc/apt/sources.list"
+  sed -E "s/\b${host_suite:-bookworm}\b/$suite/g" /etc/apt/sources.list >"$rootfs/etc/apt/sources.list"
 fi
 
 # Containers have no consoles or hardware to set up; mask the units that
