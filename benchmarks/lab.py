@@ -35,7 +35,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def runner(cluster: str, port: int, artifacts: Path, *args: str) -> tuple[float, list[dict[str, Any]], dict]:
+def runner(
+    cluster: str, port: int, artifacts: Path, *args: str, ok: tuple[int, ...] = (0,)
+) -> tuple[float, list[dict[str, Any]], dict]:
     """Run one runner.py command; return its wall time, its step timings and its summed recap."""
     argv = [sys.executable, str(REPO / "runner.py"), "--cluster", cluster, "--lab-port", str(port)]
     argv += ["--artifacts-dir", str(artifacts), *args]
@@ -43,7 +45,7 @@ def runner(cluster: str, port: int, artifacts: Path, *args: str) -> tuple[float,
     started = time.monotonic()
     result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
-    if result.returncode != 0:
+    if result.returncode not in ok:
         sys.exit(f"runner.py {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     match = RUN_FOLDER.search(result.stdout)
     if not match:
@@ -72,14 +74,15 @@ def main() -> int:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         artifacts = Path(tmp)
-        runner(options.cluster, port, artifacts, "down")
+        # A lab left behind by an interrupted run; exit 2 when there is none.
+        runner(options.cluster, port, artifacts, "down", ok=(0, 2))
         try:
             up_wall, up_steps, _ = runner(options.cluster, port, artifacts, "up", "--pydio-archive", "stand-in")
             _, re_steps, re_changed = runner(options.cluster, port, artifacts, "deploy")
             sc_wall, sc_steps, sc_changed = runner(options.cluster, port, artifacts, "scale", "--compute")
         finally:
             if not options.keep:
-                runner(options.cluster, port, artifacts, "down")
+                runner(options.cluster, port, artifacts, "down", ok=(0, 2))  # 2: up made nothing
     first = playbook_seconds(up_steps)
     rerun = playbook_seconds(re_steps)
     scale_playbook = playbook_seconds(sc_steps)

@@ -16,6 +16,7 @@ from scaleout.lock import ClusterLock, LockBusyError
 from scaleout.plan import Cluster, Node, Plan, PlanError
 from scaleout.providers.base import Provider, ProviderError
 from scaleout.providers.factory import make_provider
+from scaleout.providers.lab import LABEL_CLUSTER, LabProvider, network_name
 from scaleout.run import REPO_ROOT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -126,7 +127,10 @@ def load_cluster(args: argparse.Namespace, provider: Provider | None) -> tuple[C
         return cluster, ""
     if provider is None:
         raise NotAvailableError(f"the {args.provider} provider needs --aws-config to find cluster {name!r}")
-    nodes = provider.list_nodes(name)
+    if isinstance(provider, LabProvider) and args.command == "down":
+        nodes = provider.list_nodes(name, include_stopped=True)  # down removes stopped nodes too
+    else:
+        nodes = provider.list_nodes(name)
     if nodes:
         return Cluster(name, tuple(Node(n.name, n.groups) for n in nodes)), ""
     if args.command == "up" or not args.dry_run:
@@ -151,6 +155,16 @@ def make_plan(args: argparse.Namespace, cluster: Cluster) -> Plan:
     return planner.plan_down(cluster, args.provider, args.yes)
 
 
+def check_lab(args: argparse.Namespace, provider: LabProvider, plan: Plan) -> None:
+    """Refusals that need the lab's answer, made before any change (dry runs included)."""
+    name = plan.cluster
+    if args.command == "down" and not provider.exists(name):
+        raise PlanError(
+            f"no lab cluster named {name!r}: no container has the label {LABEL_CLUSTER}={name}, and there is no "
+            f"docker network {network_name(name)} and no folder {provider.inventory_dir(name)}; check --cluster"
+        )
+
+
 def _print_dry_run(args: argparse.Namespace, plan: Plan, note: str) -> None:
     if getattr(args, "json", False):
         print(json.dumps({**plan.as_dict(), "note": note}, indent=2))
@@ -171,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         provider = make_provider(args.provider, REPO_ROOT, args.aws_config, args.lab_port, needed=needed)
         cluster, note = load_cluster(args, provider)
         plan = make_plan(args, cluster)
+        if isinstance(provider, LabProvider):
+            check_lab(args, provider, plan)
         if args.dry_run:
             _print_dry_run(args, plan, note)
             return EXIT_OK

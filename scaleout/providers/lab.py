@@ -108,19 +108,33 @@ class LabProvider:
         return self._image
 
     # --- listing -----------------------------------------------------------
-    def list_nodes(self, cluster: str) -> list[NodeInfo]:
-        ids = self._docker(["ps", "-aq", "--filter", f"label={LABEL_CLUSTER}={cluster}"]).stdout.split()
+    def list_nodes(self, cluster: str, *, include_stopped: bool = False) -> list[NodeInfo]:
+        """The containers of ``cluster`` in launch order; a stopped one is an error unless ``include_stopped``."""
+        ids = self._container_ids(cluster)
         if not ids:
             return []
         documents = json.loads(self._docker(["inspect", *ids]).stdout)
         stopped = [d["Name"].lstrip("/") for d in documents if not d.get("State", {}).get("Running")]
-        if stopped:
+        if stopped and not include_stopped:
             raise ProviderError(
                 f"lab node(s) {', '.join(sorted(stopped))} of cluster {cluster!r} are not running; "
                 f"start them with `docker start {' '.join(sorted(stopped))}`"
             )
         nodes = [node_from_inspect(d, cluster) for d in documents]
         return sorted(nodes, key=lambda node: node_number(node.name))
+
+    def exists(self, cluster: str) -> bool:
+        """Whether anything of ``cluster`` is here: a container (even stopped), its network or its inventory folder."""
+        if self._container_ids(cluster) or self._network_exists(cluster):
+            return True
+        return self.inventory_dir(cluster).exists()
+
+    def _container_ids(self, cluster: str) -> list[str]:
+        return self._docker(["ps", "-aq", "--filter", f"label={LABEL_CLUSTER}={cluster}"]).stdout.split()
+
+    def _network_exists(self, cluster: str) -> bool:
+        network = network_name(cluster)
+        return bool(self._docker(["network", "ls", "-q", "--filter", f"name=^{network}$"]).stdout.strip())
 
     def published_port(self, cluster: str) -> int | None:
         """The loopback port where the lab's load balancer answers, if it has one."""
@@ -137,9 +151,8 @@ class LabProvider:
         if not nodes:
             return []
         image = self.image()
-        network = network_name(cluster.name)
-        exists = self._docker(["network", "ls", "-q", "--filter", f"name=^{network}$"]).stdout.strip()
-        if not exists:
+        if not self._network_exists(cluster.name):
+            network = network_name(cluster.name)
             self._docker(["network", "create", "--label", f"{LABEL_CLUSTER}={cluster.name}", network])
         for node in nodes:
             self._docker(self.run_args(cluster.name, node, image))
@@ -210,9 +223,8 @@ class LabProvider:
     def destroy(self, cluster: str, hosts: Sequence[str]) -> None:
         if hosts:
             self._docker(["rm", "--force", "--volumes", *hosts])
-        if not self.list_nodes(cluster):
-            network = network_name(cluster)
-            if self._docker(["network", "ls", "-q", "--filter", f"name=^{network}$"]).stdout.strip():
-                self._docker(["network", "rm", network])
+        if not self._container_ids(cluster):
+            if self._network_exists(cluster):
+                self._docker(["network", "rm", network_name(cluster)])
             # The cluster is gone: so are its inventory, passwords and archive copy.
             shutil.rmtree(self.inventory_dir(cluster), ignore_errors=True)

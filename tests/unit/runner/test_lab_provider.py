@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from runner_helpers import REPO
+from runner_helpers import REPO, FakeDocker, container
 
 from scaleout import lab_vars
 from scaleout.plan import Node
-from scaleout.providers.base import NodeInfo
+from scaleout.providers.base import NodeInfo, ProviderError
 from scaleout.providers.lab import LabProvider, node_from_inspect, node_number
 from scaleout.status import render_status
 
@@ -66,6 +66,14 @@ def test_node_from_inspect_reads_groups_and_the_cluster_network_address():
 @pytest.mark.parametrize(("name", "number"), [("c-node1", 1), ("c-node12", 12), ("odd", 0)])
 def test_node_number_orders_nodes_by_launch(name, number):
     assert node_number(name) == number
+
+
+def test_stopped_nodes_are_refused_but_listed_for_down(tmp_path):
+    docker = FakeDocker([container("c", "c-node2", "db", running=False), container("c", "c-node1", "storage")])
+    provider = LabProvider("img:1", tmp_path, docker=docker)
+    with pytest.raises(ProviderError, match=r"c-node2 of cluster 'c' are not running; start them with `docker start"):
+        provider.list_nodes("c")
+    assert [node.name for node in provider.list_nodes("c", include_stopped=True)] == ["c-node1", "c-node2"]
 
 
 def test_secrets_are_made_once_random_and_private(tmp_path):

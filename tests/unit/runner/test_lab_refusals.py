@@ -1,0 +1,74 @@
+"""runner.py's main() on a lab whose docker is a FakeDocker: bad input is refused before any change."""
+
+import pytest
+from runner_helpers import FakeDocker, container
+
+from scaleout import cli
+from scaleout.providers.lab import LabProvider
+
+
+class Lab:
+    """main() with the lab provider on a FakeDocker, its inventory and artifacts in a temporary folder."""
+
+    def __init__(self, tmp_path, monkeypatch):
+        self.docker = FakeDocker()
+        self.inventory_root = tmp_path / "inventory"
+        self.artifacts = tmp_path / "artifacts"
+
+        def make_provider(name, repo_root, aws_config, lab_port, *, needed=True):
+            assert name == "lab"
+            return LabProvider("img:test", self.inventory_root, port=lab_port, docker=self.docker)
+
+        monkeypatch.setattr(cli, "make_provider", make_provider)
+
+    def run(self, *args: str) -> int:
+        return cli.main(["--artifacts-dir", str(self.artifacts), *args])
+
+    def seed(self, cluster: str, *, port: int = 18080, running: bool = True) -> None:
+        """The four containers and the network of a cluster that `up` made."""
+        layout = [("node1", "storage,compute"), ("node2", "storage,compute"), ("node3", "db"), ("node4", "lb")]
+        for name, groups in layout:
+            lb_port = port if groups == "lb" else None
+            self.docker.containers.append(
+                container(cluster, f"{cluster}-{name}", groups, running=running, port=lb_port)
+            )
+        self.docker.networks.add(f"scaleout-{cluster}")
+        (self.inventory_root / cluster).mkdir(parents=True)
+
+
+@pytest.fixture
+def lab(tmp_path, monkeypatch):
+    return Lab(tmp_path, monkeypatch)
+
+
+def test_down_of_a_cluster_that_does_not_exist_is_refused(lab, capsys):
+    lab.seed("other")
+    code = lab.run("--cluster", "nosuch", "down")
+    error = capsys.readouterr().err
+    assert code == 2, error
+    assert "no lab cluster named 'nosuch'" in error
+    assert "check --cluster" in error
+    assert lab.docker.changes() == []
+    assert not lab.artifacts.exists()
+
+
+@pytest.mark.parametrize("left", ["network", "inventory"])
+def test_down_removes_what_a_half_made_cluster_left(lab, capsys, left):
+    if left == "network":
+        lab.docker.networks.add("scaleout-c")
+    else:
+        (lab.inventory_root / "c" / "group_vars").mkdir(parents=True)
+    assert lab.run("--cluster", "c", "down") == 0, capsys.readouterr().err
+    assert lab.docker.networks == set()
+    assert not (lab.inventory_root / "c").exists()
+
+
+def test_down_removes_stopped_nodes(lab, capsys):
+    lab.seed("c", running=False)
+    lab.docker.containers[0]["State"]["Running"] = True
+    code = lab.run("--cluster", "c", "down")
+    assert code == 0, capsys.readouterr().err
+    assert ["rm", "--force", "--volumes", "c-node1", "c-node2", "c-node3", "c-node4"] in lab.docker.calls
+    assert lab.docker.containers == []
+    assert lab.docker.networks == set()
+    assert not (lab.inventory_root / "c").exists()
