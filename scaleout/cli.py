@@ -16,13 +16,24 @@ from scaleout.lock import ClusterLock, LockBusyError
 from scaleout.plan import Cluster, Node, Plan, PlanError
 from scaleout.providers.base import Provider, ProviderError
 from scaleout.providers.factory import make_provider
-from scaleout.providers.lab import LABEL_CLUSTER, LabProvider, network_name
+from scaleout.providers.lab import DEFAULT_PORT, LABEL_CLUSTER, LabProvider, network_name
 from scaleout.run import REPO_ROOT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROVIDERS = ("lab", "aws")
 DEFAULT_CLUSTER = "pydio"
 MUTATING = {"up", "deploy", "scale", "scale-in", "down"}
+
+
+def port_number(text: str) -> int:
+    """A TCP port for --lab-port: 1 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number: give a number from 1 to 65535") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range: give a number from 1 to 65535")
+    return port
 
 
 def _global_options(defaults: bool) -> argparse.ArgumentParser:
@@ -65,9 +76,10 @@ def _global_options(defaults: bool) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lab-port",
-        type=int,
-        default=default(8080),
-        help="loopback port on which the lab's load balancer is published (default: 8080)",
+        type=port_number,
+        # None, not 8080, so that an explicit port can be checked against an existing cluster's.
+        default=default(None),
+        help=f"loopback port on which the lab's load balancer is published (default: {DEFAULT_PORT})",
     )
     return parser
 
@@ -158,10 +170,18 @@ def make_plan(args: argparse.Namespace, cluster: Cluster) -> Plan:
 def check_lab(args: argparse.Namespace, provider: LabProvider, plan: Plan) -> None:
     """Refusals that need the lab's answer, made before any change (dry runs included)."""
     name = plan.cluster
-    if args.command == "down" and not provider.exists(name):
+    if args.command == "down":
+        if not provider.exists(name):
+            raise PlanError(
+                f"no lab cluster named {name!r}: no container has the label {LABEL_CLUSTER}={name}, and there is no "
+                f"docker network {network_name(name)} and no folder {provider.inventory_dir(name)}; check --cluster"
+            )
+        return  # down removes a cluster whatever its port
+    published = provider.published_port(name) if args.lab_port is not None else None
+    if published is not None and published != args.lab_port:
         raise PlanError(
-            f"no lab cluster named {name!r}: no container has the label {LABEL_CLUSTER}={name}, and there is no "
-            f"docker network {network_name(name)} and no folder {provider.inventory_dir(name)}; check --cluster"
+            f"lab cluster {name!r} publishes its load balancer on port {published}, not {args.lab_port}: a cluster "
+            f"keeps the port it was started with; pass --lab-port {published}, or leave --lab-port out"
         )
 
 
@@ -182,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     try:
         needed = args.inventory is None
-        provider = make_provider(args.provider, REPO_ROOT, args.aws_config, args.lab_port, needed=needed)
+        port = DEFAULT_PORT if args.lab_port is None else args.lab_port
+        provider = make_provider(args.provider, REPO_ROOT, args.aws_config, port, needed=needed)
         cluster, note = load_cluster(args, provider)
         plan = make_plan(args, cluster)
         if isinstance(provider, LabProvider):
@@ -192,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if provider is None:
             raise NotAvailableError(f"the {args.provider} provider needs --aws-config to change {plan.cluster!r}")
+        if isinstance(provider, LabProvider) and any("lb" in node.groups for node in plan.launch):
+            provider.check_port_free()  # a busy port is this machine's state, not bad usage: exit 1
         if args.command == "up":
             check_pydio_source(provider, cluster.name, args.pydio_archive, not args.no_php_check)
     except PlanError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -145,6 +146,23 @@ class LabProvider:
             return None
         labels = json.loads(self._docker(["inspect", "--format", "{{json .Config.Labels}}", ids.split()[0]]).stdout)
         return int(labels[LABEL_PORT])
+
+    def check_port_free(self) -> None:
+        """Before a new cluster's lb is launched: its port must be free on 127.0.0.1.
+
+        Otherwise ``docker run`` of the lb fails after the other nodes have started.
+        """
+        with socket.socket() as sock:
+            # As docker's proxy does, so that a port left in TIME_WAIT counts as free.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", self.port))
+            except OSError as exc:
+                raise ProviderError(
+                    f"port {self.port} of 127.0.0.1 cannot be used on this machine ({exc.strerror}), so the lab "
+                    f"cannot publish the load balancer of a new cluster there: pass a free port with --lab-port PORT, "
+                    f"or free port {self.port}"
+                ) from None
 
     # --- launching ---------------------------------------------------------
     def launch(self, cluster: Cluster, nodes: Sequence[Node]) -> list[NodeInfo]:

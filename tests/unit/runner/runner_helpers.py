@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -28,6 +29,12 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 30) -> subproc
         timeout=timeout,
         check=False,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def write_inventory(path: Path, cluster: Cluster) -> Path:

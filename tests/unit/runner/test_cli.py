@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from runner_helpers import REPO, run_cli
+from runner_helpers import REPO, free_port, run_cli
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,24 @@ from runner_helpers import REPO, run_cli
         (["--dry-run", "--provider", "aws", "down"], 2, "stderr", "add --yes to confirm"),
         (["--dry-run", "--provider", "aws", "down", "--yes"], 0, "stdout", "destroy every node"),
         (["--dry-run", "scale", "--compute", "2"], 0, "stdout", "limit:    lab-node6,lab-node7,lab-node4"),
+        (
+            ["--lab-port", "0", "--dry-run", "deploy"],
+            2,
+            "stderr",
+            "port 0 is out of range: give a number from 1 to 65535",
+        ),
+        (
+            ["deploy", "--lab-port", "65536", "--dry-run"],
+            2,
+            "stderr",
+            "port 65536 is out of range: give a number from 1 to 65535",
+        ),
+        (
+            ["--dry-run", "--lab-port", "http", "deploy"],
+            2,
+            "stderr",
+            "'http' is not a port number: give a number from 1 to 65535",
+        ),
     ],
 )
 def test_exit_codes_and_messages(lab_inventory, tmp_path, args, code, stream, expected):
@@ -54,7 +72,8 @@ def test_aws_without_settings_says_what_is_missing(tmp_path):
 def test_up_without_archive_says_how_to_pass_one(tmp_path, monkeypatch):
     """The lab needs a Pydio archive; without one, `up` explains before launching anything."""
     artifacts = tmp_path / "artifacts"
-    result = run_cli("--cluster", "never-launched", "--artifacts-dir", str(artifacts), "up", timeout=60)
+    new_lab = ("--cluster", "never-launched", "--lab-port", str(free_port()), "--artifacts-dir", str(artifacts))
+    result = run_cli(*new_lab, "up", timeout=60)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "--pydio-archive FILE" in result.stderr
     assert "--pydio-archive stand-in" in result.stderr
@@ -65,9 +84,8 @@ def test_up_without_archive_says_how_to_pass_one(tmp_path, monkeypatch):
 def test_up_with_a_missing_archive_fails_before_any_change(tmp_path):
     artifacts = tmp_path / "artifacts"
     missing = tmp_path / "nope.tar.gz"
-    result = run_cli(
-        "--cluster", "never-launched", "--artifacts-dir", str(artifacts), "up", "--pydio-archive", str(missing)
-    )
+    new_lab = ("--cluster", "never-launched", "--lab-port", str(free_port()), "--artifacts-dir", str(artifacts))
+    result = run_cli(*new_lab, "up", "--pydio-archive", str(missing))
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"--pydio-archive {missing}: no such file" in result.stderr
     assert not artifacts.exists()

@@ -1,6 +1,7 @@
 """The lab provider's pure parts, its generated variables, and the status report."""
 
 import itertools
+import socket
 import stat
 from pathlib import Path
 
@@ -74,6 +75,16 @@ def test_stopped_nodes_are_refused_but_listed_for_down(tmp_path):
     with pytest.raises(ProviderError, match=r"c-node2 of cluster 'c' are not running; start them with `docker start"):
         provider.list_nodes("c")
     assert [node.name for node in provider.list_nodes("c", include_stopped=True)] == ["c-node1", "c-node2"]
+
+
+def test_a_port_in_use_is_refused_naming_it(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(ProviderError, match=rf"port {port} of 127.0.0.1 cannot be used.*--lab-port PORT"):
+            LabProvider("img:1", tmp_path, port=port).check_port_free()
+    LabProvider("img:1", tmp_path, port=port).check_port_free()
 
 
 def test_secrets_are_made_once_random_and_private(tmp_path):

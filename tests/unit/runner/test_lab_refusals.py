@@ -1,5 +1,7 @@
 """runner.py's main() on a lab whose docker is a FakeDocker: bad input is refused before any change."""
 
+import socket
+
 import pytest
 from runner_helpers import FakeDocker, container
 
@@ -41,6 +43,48 @@ def lab(tmp_path, monkeypatch):
     return Lab(tmp_path, monkeypatch)
 
 
+@pytest.fixture
+def busy_port():
+    """A loopback port that another program listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def test_up_of_a_new_cluster_on_a_busy_port_changes_nothing(lab, busy_port, tmp_path, capsys):
+    archive = tmp_path / "pydio-core-8.2.5.tar.gz"
+    archive.write_bytes(b"x")
+    code = lab.run("--cluster", "c", "--lab-port", str(busy_port), "up", "--pydio-archive", str(archive))
+    error = capsys.readouterr().err
+    assert code == 1, error
+    assert f"port {busy_port} of 127.0.0.1 cannot be used on this machine" in error
+    assert "pass a free port with --lab-port PORT" in error
+    assert "nothing was changed" in error
+    assert lab.docker.changes() == []
+    assert not lab.inventory_root.exists()
+    assert not lab.artifacts.exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["--lab-port", "18081", "--dry-run", "deploy"], ["scale", "--compute", "--lab-port", "18081", "--dry-run"]]
+)
+def test_an_explicit_port_other_than_the_clusters_is_refused(lab, capsys, args):
+    lab.seed("c", port=18080)
+    code = lab.run("--cluster", "c", *args)
+    error = capsys.readouterr().err
+    assert code == 2, error
+    assert "lab cluster 'c' publishes its load balancer on port 18080, not 18081" in error
+    assert "pass --lab-port 18080, or leave --lab-port out" in error
+    assert not lab.artifacts.exists()
+
+
+@pytest.mark.parametrize("port", [[], ["--lab-port", "18080"]])
+def test_the_clusters_own_port_or_none_is_accepted(lab, capsys, port):
+    lab.seed("c", port=18080)
+    assert lab.run("--cluster", "c", *port, "--dry-run", "deploy") == 0, capsys.readouterr().err
+
+
 def test_down_of_a_cluster_that_does_not_exist_is_refused(lab, capsys):
     lab.seed("other")
     code = lab.run("--cluster", "nosuch", "down")
@@ -72,3 +116,10 @@ def test_down_removes_stopped_nodes(lab, capsys):
     assert lab.docker.containers == []
     assert lab.docker.networks == set()
     assert not (lab.inventory_root / "c").exists()
+
+
+def test_down_ignores_the_port(lab, capsys):
+    """A cluster left behind on another port can still be removed."""
+    lab.seed("c", port=18080)
+    assert lab.run("--cluster", "c", "--lab-port", "18081", "down") == 0, capsys.readouterr().err
+    assert lab.docker.containers == []
