@@ -49,8 +49,15 @@ def cluster_from_inventory(text: str, default_name: str) -> Cluster:
     if not isinstance(top, dict):
         raise PlanError("the inventory has no 'all' group")
     variables = top.get("vars") or {}
+    children = top.get("children") or {}
+    unknown = sorted(set(children) - set(GROUPS))
+    if unknown:
+        raise PlanError(
+            f"the inventory has unknown group(s) {', '.join(unknown)}; the known groups are {', '.join(GROUPS)}: "
+            "rename or remove them"
+        )
     groups_of: dict[str, list[str]] = {name: [] for name in top.get("hosts") or {}}
-    for group, body in (top.get("children") or {}).items():
+    for group, body in children.items():
         for host in (body or {}).get("hosts") or {}:
             groups_of.setdefault(host, []).append(group)
     nodes = tuple(Node(host, tuple(g for g in GROUPS if g in groups)) for host, groups in groups_of.items() if groups)

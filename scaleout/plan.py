@@ -151,7 +151,7 @@ def plan_deploy(cluster: Cluster) -> Plan:
 
 def plan_status(cluster: Cluster) -> Plan:
     """Read-only report of the cluster's state."""
-    _require_nodes(cluster)
+    _require_layout(cluster)
     return Plan(
         "status", cluster.name, steps=(Step("playbook", "report status", playbook=PLAYBOOKS["status"]),), read_only=True
     )
@@ -210,6 +210,7 @@ def plan_scale_storage(cluster: Cluster, count: int | None = None) -> Plan:
 
 def plan_scale_in_compute(cluster: Cluster, host: str) -> Plan:
     """Drain one compute node from the LB, stop it, then remove it."""
+    _require_layout(cluster)
     node = cluster.node(host)
     if node is None:
         known = ", ".join(n.name for n in cluster.in_group("compute")) or "none"
@@ -256,11 +257,17 @@ def _require_nodes(cluster: Cluster) -> None:
 
 
 def _require_layout(cluster: Cluster) -> None:
-    """A deployable cluster has storage (at least one replica set), compute and db nodes."""
+    """A deployable cluster has storage (at least one replica set), compute and db nodes.
+
+    Every command that runs a playbook asks for it.
+    """
     _require_nodes(cluster)
     for group in ("storage", "compute", "db"):
         if not cluster.in_group(group):
-            raise PlanError(f"cluster {cluster.name!r} has no {group} node")
+            raise PlanError(
+                f"cluster {cluster.name!r} has no {group} node (its {group} group is empty or missing); "
+                "a cluster needs storage, compute and db nodes"
+            )
     storage = len(cluster.in_group("storage"))
     if cluster.replica < 1:
         raise PlanError(f"cluster {cluster.name!r}: replica count must be at least 1, not {cluster.replica}")

@@ -3,7 +3,9 @@
 import json
 
 import pytest
-from runner_helpers import REPO, free_port, run_cli
+from runner_helpers import LAB, REPO, free_port, run_cli, write_inventory
+
+from scaleout.plan import Cluster
 
 
 @pytest.mark.parametrize(
@@ -52,6 +54,24 @@ def test_exit_codes_and_messages(lab_inventory, tmp_path, args, code, stream, ex
     assert expected in getattr(result, stream)
     if code == 2:
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["scale", "--compute"], ["deploy"], ["status"]])
+def test_an_inventory_with_an_unknown_group_is_refused(tmp_path, command):
+    """A misspelled `lbs:` would silently drop the LB from the plan."""
+    path = write_inventory(tmp_path / "hosts.yml", LAB)
+    path.write_text(path.read_text().replace("\n    lb:\n", "\n    lbs:\n"))
+    result = run_cli("--cluster", "lab", "--inventory", str(path), "--dry-run", *command, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "unknown group(s) lbs; the known groups are storage, compute, db, lb" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["status"], ["scale-in", "--compute", "lab-node5"]])
+def test_an_inventory_without_a_db_group_is_refused(tmp_path, command):
+    path = write_inventory(tmp_path / "hosts.yml", Cluster("lab", tuple(n for n in LAB.nodes if n.name != "lab-node3")))
+    result = run_cli("--cluster", "lab", "--inventory", str(path), "--dry-run", *command, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "cluster 'lab' has no db node (its db group is empty or missing)" in result.stderr
 
 
 def test_dry_run_deploy_without_inventory_plans_the_default_lab(tmp_path):

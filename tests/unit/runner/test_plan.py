@@ -45,6 +45,8 @@ SEED = Cluster("c", planner.default_lab_nodes("c"))
         (lambda: planner.plan_deploy(Cluster("c")), "has no node; run `up` first"),
         (lambda: planner.plan_deploy(Cluster("c", (Node("c-n1", ("storage", "compute")),))), "has no db node"),
         (lambda: planner.plan_deploy(Cluster("c", SEED.nodes[1:])), "not a multiple of its replica count 2"),
+        (lambda: planner.plan_status(Cluster("c", SEED.nodes[:2])), "has no db node (its db group is empty"),
+        (lambda: planner.plan_scale_in_compute(Cluster("c", LAB.nodes[:2] + LAB.nodes[3:]), "lab-node5"), "no db node"),
         (lambda: Node("c-x", ("web",)), "unknown group(s) web"),
         (lambda: planner.check_cluster_name("Prod_1"), "invalid cluster name"),
     ],
@@ -136,6 +138,13 @@ def test_lab_inventory_round_trip():
     assert data["all"]["hosts"]["lab-node3"]["private_ip"] == "10.0.0.3"
     assert sorted(data["all"]["children"]["compute"]["hosts"]) == ["lab-node1", "lab-node2", "lab-node5"]
     assert cluster_from_inventory(text, "other") == LAB
+
+
+def test_an_inventory_with_an_unknown_group_is_refused_naming_it():
+    ips = {node.name: "10.0.0.1" for node in LAB.nodes}
+    text = render_lab_inventory(LAB, ips).replace("\n    lb:\n", "\n    lbs:\n")
+    with pytest.raises(PlanError, match=r"unknown group\(s\) lbs; the known groups are storage, compute, db, lb"):
+        cluster_from_inventory(text, "lab")
 
 
 def test_lab_inventory_needs_every_private_ip():
