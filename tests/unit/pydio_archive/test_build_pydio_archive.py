@@ -44,7 +44,8 @@ def test_every_member_is_under_the_release_top_directory(archive):
         "plugins/boot.conf/htaccess.tpl",
         "plugins/conf.sql/create.mysql",
         "plugins/meta.syncable/create.mysql",
-        "data/plugins/conf.sql/.htaccess",
+        "plugins/boot.conf/BootConfLoader.php",
+        "core/src/pydio/Core/Services/ConfService.php",
     ],
 )
 def test_archive_holds_the_files_the_role_relies_on(archive, member):
@@ -55,13 +56,20 @@ def test_archive_holds_the_files_the_role_relies_on(archive, member):
     assert (info.uid, info.gid, info.mode) == (0, 0, 0o644)
 
 
+def test_archive_has_no_plugin_data_like_the_release(archive):
+    """Pydio's release ships no data/plugins: its installer makes it (tests/fixtures/pydio_contract/README.md)."""
+    path, _ = archive
+    with tarfile.open(path) as tar:
+        names = tar.getnames()
+    assert not [name for name in names if name.startswith("pydio-core-8.2.5/data/plugins")]
+
+
 @pytest.mark.parametrize(
     "line",
     [
         'define("AJXP_DATA_PATH", AJXP_INSTALL_PATH."/data");',
         'define("AJXP_CACHE_DIR", AJXP_DATA_PATH."/cache");',
         'define("AJXP_SHARED_CACHE_DIR", AJXP_INSTALL_PATH."/data/cache");',
-        'define("ADMIN_PASSWORD", "admin");',
     ],
 )
 def test_context_has_the_lines_of_pydio_8_that_the_role_rewrites(archive, line):
