@@ -21,6 +21,9 @@ SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/m
 # or "stand-in", the offline stand-in of tests/fixtures/pydio_contract (not Pydio).
 PYDIO_ARCHIVE ?= stand-in
 LAB_CLUSTER ?= pydio
+# The lab's Debian: bullseye (Debian 11, PHP 7.4, on which Pydio 8 runs) for a
+# real archive, bookworm (Debian 12, PHP 8.2) for the stand-in.
+LAB_SUITE ?= $(if $(filter stand-in,$(PYDIO_ARCHIVE)),bookworm,bullseye)
 
 help:
 	@echo "make lab   - set up this machine and start the local lab"
@@ -73,8 +76,8 @@ e2e: venv image
 
 test: lint sanity unit integration molecule e2e
 
-lab: venv image
-	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) \
+lab: venv host
+	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh $(LAB_SUITE)) \
 	  $(BIN)/python runner.py --cluster $(LAB_CLUSTER) up --pydio-archive $(PYDIO_ARCHIVE)
 
 lab-down: venv

@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--no-php-check",
         action="store_true",
-        help="install Pydio 8 although the nodes' PHP is newer than 7.3 (deliberate; see roles/pydio)",
+        help="install Pydio 8 although the nodes' PHP is newer than 7.4 (deliberate; see roles/pydio)",
     )
     sub.add_parser("deploy", parents=[common], help="converge the cluster with site.yml")
     scale = sub.add_parser("scale", parents=[common], help="add compute nodes or a storage replica set")

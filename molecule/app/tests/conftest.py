@@ -43,11 +43,17 @@ def run_playbook():
 
 # Run on a lab host: one HTTP request with urllib; prints status, headers and
 # body (base64) as JSON. A file given as "upload" is sent as multipart field
-# userfile_0, as Pydio's uploader does.
+# userfile_0, as Pydio's uploader does; "form" is posted urlencoded; "cookie"
+# is sent as the Cookie header.
 HTTP_CLIENT = r"""
-import base64, json, sys, urllib.error, urllib.request, uuid
-url, upload_name, upload_b64 = sys.argv[1], sys.argv[2], sys.argv[3]
+import base64, json, sys, urllib.error, urllib.parse, urllib.request, uuid
+url, upload_name, upload_b64, form, cookie = sys.argv[1:6]
 data, headers = None, {}
+if cookie:
+    headers["Cookie"] = cookie
+if form:
+    data = urllib.parse.urlencode(json.loads(form)).encode()
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
 if upload_name:
     boundary = uuid.uuid4().hex
     data = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"userfile_0\"; filename=\"{upload_name}\"\r\n"
@@ -76,14 +82,24 @@ class Response:
     def json(self) -> dict:
         return json.loads(self.body)
 
+    def cookie(self) -> str:
+        """The cookies the response set, as a Cookie header (the last value of each name wins)."""
+        pairs = dict(value.split(";", 1)[0].split("=", 1) for value in self.header("Set-Cookie"))
+        return "; ".join(f"{name}={value}" for name, value in pairs.items())
+
 
 @pytest.fixture(scope="session")
 def http():
-    """Make an HTTP request from a lab host: http(host, url, upload=(name, bytes))."""
+    """Make an HTTP request from a lab host: http(host, url, upload=(name, bytes), form={...}, cookie="k=v")."""
 
-    def _request(client, url: str, upload: tuple[str, bytes] | None = None) -> Response:
+    def _request(
+        client, url: str, upload: tuple[str, bytes] | None = None, form: dict | None = None, cookie: str = ""
+    ) -> Response:
         name, content = upload if upload else ("", b"")
-        cmd = client.run("python3 -c %s %s %s %s", HTTP_CLIENT, url, name, base64.b64encode(content).decode())
+        encoded = base64.b64encode(content).decode()
+        cmd = client.run(
+            "python3 -c %s %s %s %s %s %s", HTTP_CLIENT, url, name, encoded, json.dumps(form) if form else "", cookie
+        )
         assert cmd.rc == 0, cmd.stderr
         return Response(json.loads(cmd.stdout))
 

@@ -6,7 +6,9 @@ checks that need gluster mounts and PHP run against app-node1, converged.
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 
 import pytest
 
@@ -54,6 +56,30 @@ def test_missing_passwords(host, run_playbook, extra, message):
     assert_nothing_installed(host)
 
 
+@pytest.mark.parametrize("password", ["Qz7-k2", "  Qz7-k2-long-enough  "], ids=["short", "spaces"])
+def test_an_admin_password_pydio_could_not_use(host, run_playbook, password):
+    output, _ = refuse(run_playbook, "app-bare", pydio_admin_password=password)
+    assert "pydio: pydio_admin_password is shorter than 8 characters, or starts or ends with white space" in output
+    assert password.strip() not in output  # the refusal never shows the password
+    assert_nothing_installed(host)
+
+
+def test_an_archive_that_is_not_a_pydio_8_release(host, run_playbook, tmp_path):
+    """An archive laid out like Pydio but without Pydio 8's installer code is refused on the controller."""
+    path = tmp_path / "pydio-core-8.2.5.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for member in ("index.php", "base.conf.php", "conf/bootstrap_context.php", "conf/bootstrap_repositories.php"):
+            info = tarfile.TarInfo(f"pydio-core-8.2.5/{member}")
+            info.size = 6
+            tar.addfile(info, io.BytesIO(b"<?php\n"))
+    node = lab_host(host, "app-node1")
+    before = node.check_output("sha256sum /var/cache/pydio-core-8.2.5.tar.gz")
+    output, _ = refuse(run_playbook, "app-node1", pydio_archive_src=str(path), pydio_archive_checksum="")
+    assert "pydio: pydio-core-8.2.5.tar.gz is not a pydio-core 8 release" in output
+    assert "plugins/boot.conf/BootConfLoader.php" in output
+    assert node.check_output("sha256sum /var/cache/pydio-core-8.2.5.tar.gz") == before
+
+
 def test_archive_path_that_does_not_exist(host, run_playbook):
     output, _ = refuse(run_playbook, "app-bare", pydio_archive_src="/nonexistent/pydio-core-8.2.5.tar.gz")
     assert "pydio: pydio_archive_src /nonexistent/pydio-core-8.2.5.tar.gz does not exist on the controller" in output
@@ -84,7 +110,7 @@ def test_php_too_new_with_the_check_on(host, run_playbook):
     node = lab_host(host, "app-node1")
     before = node.check_output("sha256sum /etc/php/8.2/apache2/php.ini /var/www/pydio-core-8.2.5/conf/*.php")
     output, _ = refuse(run_playbook, "app-node1", pydio_php_version_check=True)
-    assert "pydio: Pydio 8.2.5 supports PHP 5.5.9 to 7.3, but app-node1 runs PHP 8.2" in output
+    assert "pydio: Pydio 8.2.5 supports PHP 5.5.9 to 7.4, but app-node1 runs PHP 8.2" in output
     assert "(libapache2-mod-php 2:8.2+93)" in output
     assert "set pydio_php_version_check: false" in output
     assert node.check_output("sha256sum /etc/php/8.2/apache2/php.ini /var/www/pydio-core-8.2.5/conf/*.php") == before
