@@ -236,3 +236,43 @@ def test_the_node_that_left_is_out_of_haproxy_stopped_and_unmounted(scaled_out, 
     for path in ("/mnt/pydio-config", "/mnt/pydio-data"):
         assert not left.mount_point(path).exists
     assert "glusterfs" not in left.file("/etc/fstab").content_string
+
+
+# The node that left keeps its address, as a new machine given that address
+# would: it must be refused by the volumes and by the database.
+PROBE_DB = (
+    "mysqli_report(MYSQLI_REPORT_OFF);"
+    "$db = @mysqli_connect(getenv('DB_HOST'), 'pydio', getenv('DB_PASSWORD'), 'pydio');"
+    "echo $db ? 0 : mysqli_connect_errno();"
+)
+
+
+def test_the_node_that_left_is_no_longer_trusted(scaled_out, host):
+    address = address_of(node(NEW))
+    node1 = node(WEBS[0])
+    for volume in ("pydio-data", "pydio-config"):
+        allowed = node1.check_output(f"gluster volume get {volume} auth.allow").split()[-1].split(",")
+        assert address not in allowed, allowed
+        assert {address_of(node(web)) for web in WEBS} <= set(allowed), allowed
+    db = node("cluster-db1")
+    hosts = db.check_output(
+        "mariadb --batch --skip-column-names -e %s", "SELECT host FROM mysql.user WHERE user = 'pydio'"
+    ).split()
+    assert sorted(hosts) == sorted(address_of(node(web)) for web in WEBS), hosts
+
+    # A file the members see; the node that left must not read it.
+    marker = f"trust-probe-{secrets.token_hex(4)}.txt"
+    node1.check_output(f"echo members-only > /mnt/pydio-data/{marker}")
+    left = node(NEW)
+    left.run("mkdir -p /mnt/probe")
+    left.run("timeout 90 mount -t glusterfs cluster-node1:/pydio-data /mnt/probe")
+    try:
+        read = left.run(f"timeout 10 cat /mnt/probe/{marker}")
+    finally:
+        left.run("umount /mnt/probe")
+        node1.run(f"rm -f /mnt/pydio-data/{marker}")
+    assert read.rc != 0 and "members-only" not in read.stdout, read.stdout
+    errno = left.check_output(
+        "DB_HOST=%s DB_PASSWORD=lab-db-secret php -r %s", address_of(node("cluster-db1")), PROBE_DB
+    )
+    assert errno in {"1130", "1045"}, errno
