@@ -73,7 +73,8 @@ def test_mounts_and_fstab(hosts, peer, name):
     assert fstype == "glusterfs"
     options = opts.split(",")
     assert "_netdev" in options
-    assert ("x-systemd.requires=glusterd.service" in options) == (server == peer)
+    assert ("x-systemd.after=glusterd.service" in options) == (server == peer)
+    assert not [o for o in options if o.startswith("x-systemd.requires")]
     backups = next(o for o in options if o.startswith("backup-volfile-servers="))
     backup_servers = backups.split("=", 1)[1].split(":")
     assert server not in backup_servers
@@ -83,3 +84,22 @@ def test_mounts_and_fstab(hosts, peer, name):
 def test_a_file_written_on_one_node_is_read_on_another(hosts):
     hosts["gl1"].run_test("echo across-the-pool > /mnt/pydio-data/probe.txt")
     assert hosts["gl3"].file("/mnt/pydio-data/probe.txt").content_string == "across-the-pool\n"
+
+
+def test_the_mounts_outlive_a_stop_and_start_of_glusterd(hosts):
+    node = hosts["gl1"]
+    node.run_test("echo before-the-stop > /mnt/pydio-data/glusterd-restart.txt")
+    bricks = node.check_output("pgrep -c -x glusterfsd")
+    try:
+        node.check_output("systemctl stop glusterd")
+        # The bricks keep running without glusterd (KillMode=process).
+        assert node.check_output("pgrep -c -x glusterfsd") == bricks
+        for name in ("pydio-data", "pydio-config"):
+            assert node.mount_point(f"/mnt/{name}").exists, f"/mnt/{name} left with glusterd"
+        assert node.file("/mnt/pydio-data/glusterd-restart.txt").content_string == "before-the-stop\n"
+    finally:
+        node.check_output("systemctl start glusterd")
+    for name in ("pydio-data", "pydio-config"):
+        assert node.mount_point(f"/mnt/{name}").exists, f"/mnt/{name} not there after glusterd started"
+    node.run_test("echo after-the-start > /mnt/pydio-data/glusterd-restart.txt")
+    assert hosts["gl2"].file("/mnt/pydio-data/glusterd-restart.txt").content_string == "after-the-start\n"
