@@ -30,6 +30,10 @@ def test_bricks_that_do_not_fill_replica_pairs_are_refused(host):
     assert "volume 'pydio-data' cannot be laid out: 3 bricks (gl1, gl2, gl3) do not fill replica sets of 2" in text
     assert "Nothing was changed" in text
     assert _layout(host) == before
+    # Refused by the first play, over every host, before any role's play ran.
+    assert "PLAY [Prepare gluster bricks on the storage nodes]" not in result.stdout
+    assert "changed=" in result.stdout
+    assert all(" changed=0 " in line for line in result.stdout.split("PLAY RECAP", 1)[1].splitlines() if "ok=" in line)
 
 
 def test_scale_to_two_by_two_with_rebalance(hosts):
