@@ -20,6 +20,8 @@ from scaleout.providers.lab import DEFAULT_PORT, LABEL_CLUSTER, LabProvider, net
 from scaleout.run import REPO_ROOT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# status: the report was made, and it found the cluster degraded (docs/runner.md).
+EXIT_DEGRADED = 3
 PROVIDERS = ("lab", "aws")
 DEFAULT_CLUSTER = "pydio"
 MUTATING = {"up", "deploy", "scale", "scale-in", "down"}
@@ -139,10 +141,8 @@ def load_cluster(args: argparse.Namespace, provider: Provider | None) -> tuple[C
         return cluster, ""
     if provider is None:
         raise NotAvailableError(f"the {args.provider} provider needs --aws-config to find cluster {name!r}")
-    if isinstance(provider, LabProvider) and args.command == "down":
-        nodes = provider.list_nodes(name, include_stopped=True)  # down removes stopped nodes too
-    else:
-        nodes = provider.list_nodes(name)
+    # down removes stopped nodes too; status reports them
+    nodes = provider.list_nodes(name, include_stopped=args.command in ("down", "status"))
     if nodes:
         return Cluster(name, tuple(Node(n.name, n.groups) for n in nodes)), ""
     if args.command == "up" or not args.dry_run:
@@ -232,7 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         as_json=getattr(args, "json", False),
     )
     if args.command not in MUTATING:
-        return EXIT_OK if execution.run() else EXIT_FAILED
+        if not execution.run():
+            return EXIT_FAILED
+        return EXIT_OK if execution.healthy else EXIT_DEGRADED
     lock = ClusterLock(
         cluster_dir(args.artifacts_dir, plan.cluster), plan.cluster, " ".join(sys.argv[1:]) or plan.command
     )

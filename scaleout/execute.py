@@ -69,6 +69,8 @@ class Execution:
         # With --json, progress goes to stderr so that stdout holds the document only.
         self.out = sys.stderr if as_json else sys.stdout
         self.custom_stats: dict[str, Any] = {}
+        # Set by a status run: whether the report found the cluster healthy.
+        self.healthy = True
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -103,7 +105,8 @@ class Execution:
         return True
 
     def _inventory(self) -> Path:
-        return self.fixed_inventory or self.provider.inventory(self.plan.cluster)
+        # A read-only command (status) reports stopped nodes; the others refuse them.
+        return self.fixed_inventory or self.provider.inventory(self.plan.cluster, include_stopped=self.plan.read_only)
 
     def _secrets(self) -> list[str]:
         if isinstance(self.provider, LabProvider):
@@ -154,6 +157,7 @@ class Execution:
         url = self._url()
         if self.plan.command == "status":
             document = status_document(self.plan.cluster, self.provider, self.custom_stats, url)
+            self.healthy = bool(document["healthy"])
             if self.as_json:
                 print(json.dumps(document, indent=2, sort_keys=True))
             else:

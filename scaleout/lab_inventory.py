@@ -65,3 +65,10 @@ def cluster_from_inventory(text: str, default_name: str) -> Cluster:
     if not isinstance(replica, int) or isinstance(replica, bool):
         raise PlanError(f"gluster_volume_replica must be an integer, not {replica!r}")
     return Cluster(str(variables.get("scaleout_cluster", default_name)), nodes, replica)
+
+
+def recorded_private_ips(text: str) -> dict[str, str]:
+    """The private_ip of each host of an inventory that :func:`render_lab_inventory` wrote."""
+    data = yaml.safe_load(text) or {}
+    hosts = (data.get("all") or {}).get("hosts") or {}
+    return {str(name): str((hostvars or {}).get("private_ip") or "") for name, hostvars in hosts.items()}

@@ -8,13 +8,19 @@ from scaleout.providers.base import Provider
 
 
 def status_document(cluster: str, provider: Provider, stats: dict[str, Any], url: str) -> dict[str, Any]:
-    """One JSON-able document: the nodes, the pool, the volumes, the LB's backends and each web node."""
+    """One JSON-able document: the nodes, the pool, the volumes, the LB's backends, each web node, and the verdict."""
     gathered = stats.get("scaleout_status") or {}
     nodes = [
-        {"name": n.name, "groups": list(n.groups), "private_ip": n.private_ip, "id": n.node_id}
-        for n in provider.list_nodes(cluster)
+        {
+            "name": n.name,
+            "groups": list(n.groups),
+            "private_ip": n.private_ip,
+            "id": n.node_id,
+            "state": "running" if n.running else "stopped",
+        }
+        for n in provider.list_nodes(cluster, include_stopped=True)
     ]
-    return {
+    document: dict[str, Any] = {
         "cluster": cluster,
         "provider": provider.name,
         "url": url,
@@ -24,7 +30,40 @@ def status_document(cluster: str, provider: Provider, stats: dict[str, Any], url
         "lb": gathered.get("lb") or [],
         "web": gathered.get("web") or {},
         "unreachable": gathered.get("unreachable") or [],
+        "errors": gathered.get("errors") or [],
     }
+    document["problems"] = problems(document)
+    document["healthy"] = not document["problems"]
+    return document
+
+
+def problems(document: dict[str, Any]) -> list[str]:
+    """Everything in the report that keeps the cluster from being healthy, one line each (empty: healthy)."""
+    found = [f"node {n['name']} is {n['state']}" for n in document["nodes"] if n.get("state", "running") != "running"]
+    stopped = {n["name"] for n in document["nodes"] if n.get("state", "running") != "running"}
+    found += [f"{host} did not answer" for host in document["unreachable"] if host not in stopped]
+    found += [f"peer {p.get('hostname', '?')} is not connected" for p in document["peers"] if not p.get("connected")]
+    for volume in document["volumes"]:
+        name = volume.get("name", "?")
+        if volume.get("status") != "Started":
+            found.append(f"volume {name} is {volume.get('status', 'unknown')}")
+        online, count = volume.get("bricks_online"), volume.get("brick_count")
+        if online is not None and count is not None and len(online) < int(count):
+            found.append(f"volume {name} has {len(online)}/{count} bricks online")
+        if volume.get("heal_pending"):
+            found.append(f"volume {name} has {volume['heal_pending']} heal entries pending")
+    found += [
+        f"{b.get('server', '?')} is {b.get('status', '?')} at the load balancer"
+        for b in document["lb"]
+        if not str(b.get("status", "")).startswith("UP")
+    ]
+    found += [
+        f"check.txt of {host} answered {'nothing' if code == -1 else code}"
+        for host, code in sorted(document["web"].items())
+        if code is not None and code != 200
+    ]
+    found += [f"not read: {error}" for error in document["errors"]]
+    return found
 
 
 def _layout(volume: dict[str, Any]) -> str:
@@ -38,7 +77,10 @@ def render_status(document: dict[str, Any]) -> str:
     title = f"cluster {document['cluster']} ({document['provider']})"
     lines = [title + (f": {document['url']}" if document["url"] else "")]
     lines.append("nodes:")
-    lines.extend(f"  {n['name']:<22} {','.join(n['groups']):<16} {n['private_ip']}" for n in document["nodes"])
+    lines.extend(
+        f"  {n['name']:<22} {','.join(n['groups']):<16} {n['private_ip']:<16} {n.get('state', 'running')}".rstrip()
+        for n in document["nodes"]
+    )
     lines.append("volumes:")
     for volume in document["volumes"]:
         online = volume.get("bricks_online")
@@ -57,4 +99,9 @@ def render_status(document: dict[str, Any]) -> str:
     lines.extend(f"  {host:<22} {code}" for host, code in sorted(document["web"].items()))
     if document["unreachable"]:
         lines.append(f"unreachable: {', '.join(document['unreachable'])}")
+    if document.get("problems"):
+        lines.append("DEGRADED:")
+        lines.extend(f"  {problem}" for problem in document["problems"])
+    else:
+        lines.append("healthy")
     return "\n".join(lines)

@@ -269,8 +269,10 @@ class AwsProvider:
             config["aws_profile"] = self.config.profile
         return config
 
-    def inventory(self, cluster: str) -> Path:
-        """Write ``<inventory_root>/<cluster>.ec2.yml`` for Ansible; return its path."""
+    def inventory(self, cluster: str, *, include_stopped: bool = False) -> Path:
+        """Write ``<inventory_root>/<cluster>.ec2.yml`` for Ansible; return its path.
+
+        The inventory plugin lists running and pending instances only, whatever ``include_stopped``."""
         cluster = self._cluster_name(cluster)
         return self._write_inventory(self.inventory_root, cluster)
 
@@ -285,8 +287,10 @@ class AwsProvider:
         path.write_text(header + yaml.safe_dump(self.inventory_config(cluster), sort_keys=False), encoding="utf-8")
         return path
 
-    def list_nodes(self, cluster: str) -> list[NodeInfo]:
-        """Every running or pending node of ``cluster``, read through the scaleout.pydio.ec2 inventory plugin."""
+    def list_nodes(self, cluster: str, *, include_stopped: bool = False) -> list[NodeInfo]:
+        """Every running or pending node of ``cluster``, read through the scaleout.pydio.ec2 inventory plugin.
+
+        Stopped instances are not listed, whatever ``include_stopped``."""
         cluster = self._cluster_name(cluster)
         self._require_credentials()
         plugin = self._inventory_plugin()

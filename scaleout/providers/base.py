@@ -27,6 +27,8 @@ class NodeInfo:
     node_id: str = ""
     # Extra host variables for the inventory (e.g. gluster_brick_device).
     hostvars: dict[str, Any] = field(default_factory=dict)
+    # False for a node that exists but is stopped (listed only with include_stopped).
+    running: bool = True
 
 
 class Provider(Protocol):
@@ -34,16 +36,21 @@ class Provider(Protocol):
 
     name: str
 
-    def list_nodes(self, cluster: str) -> list[NodeInfo]:
-        """Every node of ``cluster`` that exists now, in launch order."""
+    def list_nodes(self, cluster: str, *, include_stopped: bool = False) -> list[NodeInfo]:
+        """Every node of ``cluster`` that exists now, in launch order.
+
+        A stopped node is an error (the message says how to start it), or listed with ``running`` False
+        when ``include_stopped`` (``status`` and ``down`` do that)."""
         ...
 
     def launch(self, cluster: Cluster, nodes: Sequence[Node]) -> list[NodeInfo]:
         """Create ``nodes`` (names and groups from the plan); return them once reachable."""
         ...
 
-    def inventory(self, cluster: str) -> Path:
-        """Write (or refresh) the inventory that Ansible uses for ``cluster``; return its path."""
+    def inventory(self, cluster: str, *, include_stopped: bool = False) -> Path:
+        """Write (or refresh) the inventory that Ansible uses for ``cluster``; return its path.
+
+        With ``include_stopped``, stopped nodes are in it too (Ansible then finds them unreachable)."""
         ...
 
     def register(self, cluster: str, hosts: Sequence[str]) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from scaleout.lab_inventory import render_lab_inventory
+from scaleout.lab_inventory import recorded_private_ips, render_lab_inventory
 from scaleout.plan import GROUPS, Cluster, Node
 from scaleout.providers.base import NodeInfo, ProviderError
 
@@ -83,7 +83,14 @@ def node_from_inspect(data: dict, cluster: str) -> NodeInfo:
     groups = tuple(g for g in GROUPS if g in (labels.get(LABEL_GROUPS) or "").split(","))
     networks = data.get("NetworkSettings", {}).get("Networks") or {}
     address = (networks.get(network_name(cluster)) or {}).get("IPAddress") or ""
-    return NodeInfo(name=name, groups=groups, private_ip=address, address=name, node_id=str(data.get("Id", ""))[:12])
+    return NodeInfo(
+        name=name,
+        groups=groups,
+        private_ip=address,
+        address=name,
+        node_id=str(data.get("Id", ""))[:12],
+        running=bool(data.get("State", {}).get("Running")),
+    )
 
 
 class LabProvider:
@@ -222,12 +229,15 @@ class LabProvider:
     def inventory_dir(self, cluster: str) -> Path:
         return self.inventory_root / cluster
 
-    def inventory(self, cluster: str) -> Path:
-        nodes = self.list_nodes(cluster)
+    def inventory(self, cluster: str, *, include_stopped: bool = False) -> Path:
+        nodes = self.list_nodes(cluster, include_stopped=include_stopped)
         path = self.inventory_dir(cluster) / "hosts.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A stopped container has no address: it keeps the one the inventory last recorded.
+        recorded = recorded_private_ips(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        ips = {n.name: n.private_ip or recorded.get(n.name, "") for n in nodes}
         model = Cluster(cluster, tuple(Node(n.name, n.groups) for n in nodes))
-        path.write_text(render_lab_inventory(model, {n.name: n.private_ip for n in nodes}), encoding="utf-8")
+        path.write_text(render_lab_inventory(model, ips), encoding="utf-8")
         return path
 
     # --- load balancer -------------------------------------------------------

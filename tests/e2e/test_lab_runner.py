@@ -58,9 +58,12 @@ class Lab:
         return result
 
     def status(self) -> dict[str, Any]:
+        """The status document; the exit code (0 healthy, 3 degraded) is kept in it as ``exit``."""
         result = self.runner("status", "--json", timeout=600)
-        assert result.returncode == 0, result.stderr[-2000:]
-        return json.loads(result.stdout)
+        assert result.returncode in (0, 3), result.stderr[-2000:]
+        document = json.loads(result.stdout)
+        assert document["healthy"] == (result.returncode == 0), document["problems"]
+        return {**document, "exit": result.returncode}
 
     @property
     def url(self) -> str:
@@ -181,6 +184,7 @@ def test_up_builds_the_seed_layout_and_serves_through_the_lb(lab: Lab) -> None:
     data = volume(document, "pydio-data")
     assert (data["status"], data["replica"], data["brick_count"]) == ("Started", 2, 2)
     assert all(peer["connected"] for peer in document["peers"])
+    assert (document["exit"], document["problems"]) == (0, [])
 
 
 def test_a_file_uploaded_on_one_session_downloads_on_another(lab: Lab) -> None:
@@ -266,3 +270,18 @@ def test_scale_in_refuses_a_storage_node_and_changes_nothing(lab: Lab) -> None:
     assert result.returncode == 2
     assert "storage node that holds bricks" in result.stderr
     assert "run folder" not in result.stdout
+
+
+def test_status_lists_a_stopped_node_reports_the_rest_and_exits_degraded(lab: Lab) -> None:
+    # Last: the node stays stopped, and `down` removes it with the others.
+    stopped = f"{CLUSTER}-node2"
+    subprocess.run(["docker", "stop", stopped], check=True, capture_output=True, timeout=120)
+    document = lab.status()
+    assert document["exit"] == 3
+    assert {node["name"]: node["state"] for node in document["nodes"]}[stopped] == "stopped"
+    assert f"node {stopped} is stopped" in document["problems"]
+    assert stopped in document["unreachable"]
+    data = volume(document, "pydio-data")  # still read, from the storage node that answers
+    assert data["status"] == "Started"
+    assert len(data["bricks_online"]) == data["brick_count"] - 1
+    assert document["web"][f"{CLUSTER}-node1"] == 200

@@ -13,7 +13,7 @@ from scaleout import lab_vars
 from scaleout.plan import Node
 from scaleout.providers.base import NodeInfo, ProviderError
 from scaleout.providers.lab import LabProvider, node_from_inspect, node_number
-from scaleout.status import render_status
+from scaleout.status import problems, render_status
 
 # The settings of shared/docker-lab.md that let systemd, glusterd, FUSE and XFS run.
 REQUIRED_SETTINGS = [
@@ -61,7 +61,9 @@ def test_node_from_inspect_reads_groups_and_the_cluster_network_address():
         },
     }
     node = node_from_inspect(document, "c")
-    assert node == NodeInfo("c-node2", ("storage", "compute"), "10.9.0.3", "c-node2", "0123456789ab")
+    assert node == NodeInfo("c-node2", ("storage", "compute"), "10.9.0.3", "c-node2", "0123456789ab", running=False)
+    running = node_from_inspect({**document, "State": {"Running": True}}, "c")
+    assert running.running is True
 
 
 @pytest.mark.parametrize(("name", "number"), [("c-node1", 1), ("c-node12", 12), ("odd", 0)])
@@ -163,3 +165,87 @@ def test_status_renders_layout_heal_and_backends():
     assert "3/4 bricks online, 5 heal entries pending" in text
     assert "peers: 1/2 connected" in text
     assert "unreachable: c-node9" in text
+
+
+HEALTHY = {
+    "cluster": "c",
+    "provider": "lab",
+    "url": "",
+    "nodes": [
+        {"name": "c-node1", "groups": ["storage", "compute"], "private_ip": "10.0.0.2", "id": "x", "state": "running"},
+        {"name": "c-node2", "groups": ["storage", "compute"], "private_ip": "10.0.0.3", "id": "y", "state": "running"},
+    ],
+    "peers": [{"hostname": "c-node1", "connected": True}, {"hostname": "c-node2", "connected": True}],
+    "volumes": [
+        {
+            "name": "pydio-data",
+            "status": "Started",
+            "replica": 2,
+            "distribute": 1,
+            "brick_count": 2,
+            "bricks_online": ["c-node1:/b", "c-node2:/b"],
+            "heal_pending": 0,
+        }
+    ],
+    "lb": [{"server": "c-node1", "status": "UP"}, {"server": "c-node2", "status": "UP"}],
+    "web": {"c-node1": 200, "c-node2": 200},
+    "unreachable": [],
+    "errors": [],
+}
+
+
+def _with(**changes: object) -> dict[str, object]:
+    return {**HEALTHY, **changes}
+
+
+def test_a_healthy_report_has_no_problem_and_says_healthy():
+    assert problems(HEALTHY) == []
+    assert render_status({**HEALTHY, "problems": []}).splitlines()[-1] == "healthy"
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        pytest.param(
+            _with(
+                nodes=[{**HEALTHY["nodes"][0]}, {**HEALTHY["nodes"][1], "state": "stopped"}],
+                unreachable=["c-node2"],
+                web={"c-node1": 200, "c-node2": None},
+            ),
+            ["node c-node2 is stopped"],
+            id="stopped-node-once",
+        ),
+        pytest.param(_with(unreachable=["c-node2"]), ["c-node2 did not answer"], id="unreachable"),
+        pytest.param(
+            _with(peers=[{"hostname": "c-node2", "connected": False}]),
+            ["peer c-node2 is not connected"],
+            id="peer",
+        ),
+        pytest.param(
+            _with(volumes=[{**HEALTHY["volumes"][0], "bricks_online": ["c-node1:/b"], "heal_pending": 4}]),
+            ["volume pydio-data has 1/2 bricks online", "volume pydio-data has 4 heal entries pending"],
+            id="bricks-and-heal",
+        ),
+        pytest.param(
+            _with(volumes=[{**HEALTHY["volumes"][0], "status": "Stopped"}]),
+            ["volume pydio-data is Stopped"],
+            id="volume-stopped",
+        ),
+        pytest.param(
+            _with(lb=[{"server": "c-node1", "status": "UP"}, {"server": "c-node2", "status": "DOWN"}]),
+            ["c-node2 is DOWN at the load balancer"],
+            id="lb-down",
+        ),
+        pytest.param(
+            _with(web={"c-node1": 503, "c-node2": -1}),
+            ["check.txt of c-node1 answered 503", "check.txt of c-node2 answered nothing"],
+            id="health-check",
+        ),
+        pytest.param(_with(errors=["no storage host answered"]), ["not read: no storage host answered"], id="errors"),
+    ],
+)
+def test_each_problem_is_named(document, expected):
+    assert problems(document) == expected
+    text = render_status({**document, "problems": expected})
+    assert "DEGRADED:" in text
+    assert all(f"  {line}" in text for line in expected)
