@@ -24,7 +24,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_DEGRADED = 3
 PROVIDERS = ("lab", "aws")
 DEFAULT_CLUSTER = "pydio"
-MUTATING = {"up", "deploy", "scale", "scale-in", "down"}
+MUTATING = {"up", "deploy", "scale", "scale-in", "backup", "restore", "down"}
 
 
 def port_number(text: str) -> int:
@@ -121,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     scale_in.add_argument("--compute", required=True, metavar="HOST", help="the compute node to remove")
     status = sub.add_parser("status", parents=[common], help="report the cluster's state")
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    sub.add_parser(
+        "backup", parents=[common], help="dump the database now and copy the dumps to artifacts/<cluster>/backups"
+    )
+    restore = sub.add_parser("restore", parents=[common], help="load a dump of `backup` into a database")
+    restore.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE", help="the dump")
+    restore.add_argument("--database", metavar="NAME", help="restore into this database (default: the live one)")
+    restore.add_argument("--overwrite", action="store_true", help="allow restoring into the live database")
     down = sub.add_parser("down", parents=[common], help="destroy the cluster (lab; AWS needs --yes)")
     down.add_argument("--yes", action="store_true", help="confirm destroying an AWS cluster")
     return parser
@@ -164,6 +171,12 @@ def make_plan(args: argparse.Namespace, cluster: Cluster) -> Plan:
         return planner.plan_scale_storage(cluster, args.storage or None)
     if args.command == "scale-in":
         return planner.plan_scale_in_compute(cluster, args.compute)
+    if args.command == "backup":
+        return planner.plan_backup(cluster, str((cluster_dir(args.artifacts_dir, cluster.name) / "backups").resolve()))
+    if args.command == "restore":
+        if not args.source.is_file():
+            raise PlanError(f"restore --from {args.source}: no such file on this machine; give a dump of `backup`")
+        return planner.plan_restore(cluster, str(args.source.resolve()), args.database, args.overwrite)
     return planner.plan_down(cluster, args.provider, args.yes)
 
 

@@ -16,6 +16,8 @@ PLAYBOOKS = {
     "scale_storage": "playbooks/scale_storage.yml",
     "scale_in": "playbooks/scale_in.yml",
     "status": "playbooks/status.yml",
+    "backup": "playbooks/backup.yml",
+    "restore": "playbooks/restore.yml",
 }
 GROUPS = ("storage", "compute", "db", "lb")
 DEFAULT_REPLICA = 2
@@ -241,6 +243,38 @@ def plan_scale_in_compute(cluster: Cluster, host: str) -> Plan:
         Step("destroy", f"remove {host}", hosts=(host,)),
     )
     return Plan("scale-in --compute", cluster.name, steps=steps)
+
+
+def plan_backup(cluster: Cluster, folder: str) -> Plan:
+    """Dump the database now on its primary and copy the dumps to ``folder`` (absolute) on this machine."""
+    _require_layout(cluster)
+    step = Step(
+        "playbook",
+        f"back up the database and copy the dumps to {folder}",
+        playbook=PLAYBOOKS["backup"],
+        extravars={"scaleout_backup_dir": folder},
+    )
+    return Plan("backup", cluster.name, steps=(step,))
+
+
+def plan_restore(cluster: Cluster, source: str, database: str | None, overwrite: bool) -> Plan:
+    """Load the dump ``source`` (absolute, on this machine) into ``database`` on the primary.
+
+    Without ``database`` the target is the live database, which needs ``overwrite``."""
+    _require_layout(cluster)
+    if database is None and not overwrite:
+        raise PlanError(
+            "restore without --database would overwrite the live database; give --database NAME to restore into "
+            "a scratch database, or --overwrite to replace the live one"
+        )
+    if database is not None and not re.fullmatch(r"[A-Za-z0-9_]{1,64}", database):
+        raise PlanError(f"restore --database {database!r}: a database name has 1 to 64 letters, digits and _")
+    extravars: dict[str, Any] = {"mysql_restore_src": source, "mysql_restore_overwrite": overwrite}
+    target = "the live database" if database is None else f"database {database}"
+    if database is not None:
+        extravars["mysql_restore_database"] = database
+    step = Step("playbook", f"restore {source} into {target}", playbook=PLAYBOOKS["restore"], extravars=extravars)
+    return Plan("restore", cluster.name, steps=(step,))
 
 
 def plan_down(cluster: Cluster, provider: str, yes: bool = False) -> Plan:

@@ -12,6 +12,7 @@ order; each step builds on the one before.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.cookiejar
 import json
@@ -270,6 +271,51 @@ def test_scale_in_refuses_a_storage_node_and_changes_nothing(lab: Lab) -> None:
     assert result.returncode == 2
     assert "storage node that holds bricks" in result.stderr
     assert "run folder" not in result.stdout
+
+
+def table_checksums(database: str) -> dict[str, str]:
+    """CHECKSUM TABLE of every table of ``database``, read on the lab's db node."""
+    db = f"{CLUSTER}-node3"
+
+    def query(sql: str) -> list[list[str]]:
+        out = subprocess.run(
+            ["docker", "exec", db, "mariadb", "--batch", "--skip-column-names", "-e", sql],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        return [line.split("\t") for line in out.splitlines()]
+
+    tables = [
+        row[0] for row in query(f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{database}'")
+    ]
+    if not tables:
+        return {}
+    rows = query("CHECKSUM TABLE " + ", ".join(f"`{database}`.`{table}`" for table in tables))
+    return {name.split(".", 1)[1]: checksum for name, checksum in rows}
+
+
+def test_backup_copies_a_dump_off_the_db_node_that_restores_into_a_scratch_database(lab: Lab) -> None:
+    live = table_checksums("pydio")
+    assert "ajxp_users" in live, live
+    result = lab.runner("backup", timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    dumps = sorted((lab.artifacts / CLUSTER / "backups").glob("pydio-*.sql.gz"))
+    assert len(dumps) == 1, dumps
+    text = gzip.decompress(dumps[0].read_bytes()).decode()
+    assert "CREATE TABLE `ajxp_users`" in text
+    assert not re.search(r"^(CREATE DATABASE|USE )", text, re.MULTILINE)
+
+    refused = lab.runner("restore", "--from", str(dumps[0]), "--database", "pydio", timeout=600)
+    assert refused.returncode == 1
+    assert "would overwrite the live database" in refused.stdout + refused.stderr
+    assert table_checksums("pydio") == live
+
+    restored = lab.runner("restore", "--from", str(dumps[0]), "--database", "pydio_scratch", timeout=600)
+    assert restored.returncode == 0, restored.stderr[-3000:]
+    assert table_checksums("pydio_scratch") == live
+    assert table_checksums("pydio") == live
 
 
 def test_status_lists_a_stopped_node_reports_the_rest_and_exits_degraded(lab: Lab) -> None:

@@ -129,6 +129,8 @@ def test_backup_run_writes_a_dump_and_keeps_the_newest_two(db1):
     newest = sorted(dumps)[-1]
     content = db1.check_output(f"zcat /var/backups/mysql/{newest}")
     assert "CREATE TABLE `backup_probe`" in content
+    # It loads into whichever database it is given: it names none.
+    assert not [line for line in content.splitlines() if line.startswith(("CREATE DATABASE", "USE "))]
     assert "-- Dump completed" in content
     assert db1.file(f"/var/backups/mysql/{newest}").mode == 0o600
 

@@ -121,3 +121,29 @@ def test_dry_run_json_is_machine_readable(lab_inventory):
     data = json.loads(result.stdout)
     assert data["steps"][0]["playbook"] == "playbooks/status.yml"
     assert data["read_only"] is True
+
+
+def test_restore_of_a_missing_file_is_refused_before_any_change(tmp_path, lab_inventory):
+    artifacts = tmp_path / "artifacts"
+    missing = tmp_path / "nope.sql.gz"
+    args = ("--cluster", "lab", "--inventory", str(lab_inventory), "--artifacts-dir", str(artifacts))
+    result = run_cli(*args, "restore", "--from", str(missing), "--database", "scratch")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"restore --from {missing}: no such file" in result.stderr
+    assert not artifacts.exists()
+
+
+def test_restore_into_the_live_database_needs_overwrite(tmp_path, lab_inventory):
+    dump = tmp_path / "pydio.sql.gz"
+    dump.write_bytes(b"")
+    artifacts = tmp_path / "artifacts"
+    args = ("--cluster", "lab", "--inventory", str(lab_inventory), "--artifacts-dir", str(artifacts))
+    result = run_cli(*args, "restore", "--from", str(dump))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "would overwrite the live database" in result.stderr
+    assert not artifacts.exists()
+    planned = run_cli(*args, "--dry-run", "restore", "--from", str(dump), "--overwrite", "--json")
+    assert planned.returncode == 2  # restore has no --json: bad usage
+    planned = run_cli(*args, "--dry-run", "restore", "--from", str(dump), "--overwrite")
+    assert planned.returncode == 0, planned.stderr
+    assert "playbooks/restore.yml" in planned.stdout

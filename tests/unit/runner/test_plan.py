@@ -42,6 +42,10 @@ SEED = Cluster("c", planner.default_lab_nodes("c"))
             "is the last compute node",
         ),
         (lambda: planner.plan_down(SEED, "aws"), "add --yes"),
+        (lambda: planner.plan_restore(SEED, "/d/pydio.sql.gz", None, False), "would overwrite the live database"),
+        (lambda: planner.plan_restore(SEED, "/d/pydio.sql.gz", "a-b", False), "1 to 64 letters, digits and _"),
+        (lambda: planner.plan_restore(Cluster("c", SEED.nodes[:2]), "/d/p.sql.gz", "x", False), "has no db node"),
+        (lambda: planner.plan_backup(Cluster("c"), "/b"), "has no node; run `up` first"),
         (lambda: planner.plan_deploy(Cluster("c")), "has no node; run `up` first"),
         (lambda: planner.plan_deploy(Cluster("c", (Node("c-n1", ("storage", "compute")),))), "has no db node"),
         (lambda: planner.plan_deploy(Cluster("c", SEED.nodes[1:])), "not a multiple of its replica count 2"),
@@ -150,3 +154,26 @@ def test_an_inventory_with_an_unknown_group_is_refused_naming_it():
 def test_lab_inventory_needs_every_private_ip():
     with pytest.raises(PlanError, match="no private IP for lab-node5"):
         render_lab_inventory(LAB, {n.name: "10.0.0.1" for n in LAB.nodes[:4]})
+
+
+def test_backup_runs_the_backup_playbook_with_the_controller_folder():
+    plan = planner.plan_backup(SEED, "/srv/backups/c")
+    (step,) = plan.steps
+    assert (plan.command, plan.read_only) == ("backup", False)
+    assert step.playbook == "playbooks/backup.yml"
+    assert step.extravars == {"scaleout_backup_dir": "/srv/backups/c"}
+    assert step.limit == ()
+
+
+@pytest.mark.parametrize(
+    ("database", "overwrite", "extravars"),
+    [
+        ("scratch", False, {"mysql_restore_database": "scratch", "mysql_restore_overwrite": False}),
+        (None, True, {"mysql_restore_overwrite": True}),
+        ("pydio", True, {"mysql_restore_database": "pydio", "mysql_restore_overwrite": True}),
+    ],
+)
+def test_restore_passes_the_dump_and_its_target(database, overwrite, extravars):
+    (step,) = planner.plan_restore(SEED, "/d/pydio.sql.gz", database, overwrite).steps
+    assert step.playbook == "playbooks/restore.yml"
+    assert step.extravars == {"mysql_restore_src": "/d/pydio.sql.gz", **extravars}
