@@ -6,6 +6,10 @@ from typing import Any
 
 from scaleout.providers.base import Provider
 
+# A replica further behind, or a newest backup older, than this makes the cluster degraded.
+REPLICA_LAG_LIMIT = 300
+BACKUP_AGE_LIMIT = 2 * 24 * 3600
+
 
 def status_document(cluster: str, provider: Provider, stats: dict[str, Any], url: str) -> dict[str, Any]:
     """One JSON-able document: the nodes, the pool, the volumes, the LB's backends, each web node, and the verdict."""
@@ -29,6 +33,8 @@ def status_document(cluster: str, provider: Provider, stats: dict[str, Any], url
         "volumes": gathered.get("volumes") or [],
         "lb": gathered.get("lb") or [],
         "web": gathered.get("web") or {},
+        "web_detail": gathered.get("web_detail") or {},
+        "database": gathered.get("database") or [],
         "unreachable": gathered.get("unreachable") or [],
         "errors": gathered.get("errors") or [],
     }
@@ -63,7 +69,33 @@ def problems(document: dict[str, Any]) -> list[str]:
         if code is not None and code != 200
     ]
     found += [f"not read: {error}" for error in document["errors"]]
+    found += _database_problems(document.get("database") or [])
     return found
+
+
+def _database_problems(servers: list[dict[str, Any]]) -> list[str]:
+    found = []
+    for server in servers:
+        host = server.get("host", "?")
+        if not server.get("answers"):
+            found.append(f"database on {host} does not answer: {server.get('error') or 'no answer'}")
+            continue
+        replication = server.get("replication")
+        if replication and not (replication.get("io_running") and replication.get("sql_running")):
+            found.append(f"replica {host} does not replicate (IO and SQL threads not both running)")
+        elif replication and int(replication.get("seconds_behind") or 0) > REPLICA_LAG_LIMIT:
+            found.append(f"replica {host} is {replication['seconds_behind']} s behind its primary")
+        age = server.get("last_backup_age_seconds")
+        if age is not None and int(age) > BACKUP_AGE_LIMIT:
+            found.append(f"the newest backup on {host} is {int(age) // 3600} h old")
+    return found
+
+
+def _age(seconds: int | None) -> str:
+    if seconds is None:
+        return "none yet"
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours} h {rest // 60} min ago" if hours else f"{rest // 60} min ago"
 
 
 def _layout(volume: dict[str, Any]) -> str:
@@ -96,7 +128,25 @@ def render_status(document: dict[str, Any]) -> str:
     lines.append("load balancer:")
     lines.extend(f"  {b.get('server', '?'):<22} {b.get('status', '?')}" for b in document["lb"])
     lines.append("web nodes (check.txt):")
-    lines.extend(f"  {host:<22} {code}" for host, code in sorted(document["web"].items()))
+    detail = document.get("web_detail") or {}
+    lines.extend(
+        f"  {host:<22} {code} {detail.get(host) or ''}".rstrip() for host, code in sorted(document["web"].items())
+    )
+    lines.append("database:")
+    for server in document.get("database") or []:
+        if not server.get("answers"):
+            lines.append(f"  {server.get('host', '?'):<22} {server.get('role', ''):<8} NOT ANSWERING")
+            continue
+        replication = server.get("replication")
+        state = ""
+        if replication:
+            running = replication.get("io_running") and replication.get("sql_running")
+            lag = replication.get("seconds_behind")
+            state = f", replicating {lag} s behind" if running else ", NOT replicating"
+        lines.append(
+            f"  {server.get('host', '?'):<22} {server.get('role', ''):<8} {server.get('version', '')}{state}, "
+            f"last backup {_age(server.get('last_backup_age_seconds'))}"
+        )
     if document["unreachable"]:
         lines.append(f"unreachable: {', '.join(document['unreachable'])}")
     if document.get("problems"):

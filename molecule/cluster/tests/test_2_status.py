@@ -65,8 +65,19 @@ def test_status_reports_the_web_nodes_and_haproxy(status):
     assert data["errors"] == []
 
 
+def test_status_reports_the_database_and_what_each_web_node_can_reach(status):
+    data, _ = status
+    (server,) = data["database"]
+    assert (server["host"], server["role"], server["answers"], server["error"]) == ("cluster-db1", "primary", True, "")
+    assert server["version"]
+    assert server["replication"] is None
+    assert server["last_backup"] is None or server["last_backup_age_seconds"] >= 0
+    assert data["web_detail"] == {web: "OK" for web in WEBS}
+
+
 def test_status_in_check_mode_gives_the_same_report():
     data, per_host = report("--check")
+    assert data["database"][0]["answers"] is True
     assert data["web"] == {web: 200 for web in WEBS}
     assert {volume["name"] for volume in data["volumes"]} == {"pydio-data", "pydio-config"}
     assert len(data["lb"]) == 2
@@ -91,6 +102,8 @@ def test_an_unreachable_host_is_reported_not_fatal(host):
         assert data["unreachable"] == ["cluster-db1"]
         # The web nodes answer, but cannot serve without their database: their check says so.
         assert data["web"] == {web: 503 for web in WEBS}
+        assert all("the database does not accept this node" in data["web_detail"][web] for web in WEBS)
+        assert data["database"] == [{"host": "cluster-db1", "answers": False, "error": "the host did not answer"}]
         assert all(counts["failures"] == 0 for counts in per_host.values()), per_host
     finally:
         subprocess.run(["docker", "start", "cluster-db1"], check=True, capture_output=True, timeout=120)

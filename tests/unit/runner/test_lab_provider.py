@@ -191,6 +191,17 @@ HEALTHY = {
     "web": {"c-node1": 200, "c-node2": 200},
     "unreachable": [],
     "errors": [],
+    "database": [
+        {
+            "host": "c-db",
+            "role": "primary",
+            "answers": True,
+            "version": "10.11.6",
+            "replication": None,
+            "last_backup": None,
+            "last_backup_age_seconds": None,
+        }
+    ],
 }
 
 
@@ -200,7 +211,9 @@ def _with(**changes: object) -> dict[str, object]:
 
 def test_a_healthy_report_has_no_problem_and_says_healthy():
     assert problems(HEALTHY) == []
-    assert render_status({**HEALTHY, "problems": []}).splitlines()[-1] == "healthy"
+    text = render_status({**HEALTHY, "problems": []})
+    assert text.splitlines()[-1] == "healthy"
+    assert "  c-db                   primary  10.11.6, last backup none yet" in text
 
 
 @pytest.mark.parametrize(
@@ -242,6 +255,34 @@ def test_a_healthy_report_has_no_problem_and_says_healthy():
             id="health-check",
         ),
         pytest.param(_with(errors=["no storage host answered"]), ["not read: no storage host answered"], id="errors"),
+        pytest.param(
+            _with(database=[{"host": "c-db", "role": "primary", "answers": False, "error": "the host did not answer"}]),
+            ["database on c-db does not answer: the host did not answer"],
+            id="db-down",
+        ),
+        pytest.param(
+            _with(
+                database=[
+                    {"host": "c-db2", "role": "replica", "answers": True, "replication": {"io_running": False}},
+                    {
+                        "host": "c-db3",
+                        "role": "replica",
+                        "answers": True,
+                        "replication": {"io_running": True, "sql_running": True, "seconds_behind": 900},
+                    },
+                ]
+            ),
+            [
+                "replica c-db2 does not replicate (IO and SQL threads not both running)",
+                "replica c-db3 is 900 s behind its primary",
+            ],
+            id="replication",
+        ),
+        pytest.param(
+            _with(database=[{"host": "c-db", "answers": True, "last_backup_age_seconds": 3 * 24 * 3600}]),
+            ["the newest backup on c-db is 72 h old"],
+            id="old-backup",
+        ),
     ],
 )
 def test_each_problem_is_named(document, expected):
