@@ -13,18 +13,17 @@ from scaleout.artifacts import cluster_dir
 from scaleout.execute import Execution, NotAvailableError, check_pydio_source
 from scaleout.lab_inventory import cluster_from_inventory
 from scaleout.lock import ClusterLock, LockBusyError
+from scaleout.paths import REPO_ROOT
 from scaleout.plan import Cluster, Node, Plan, PlanError
 from scaleout.providers.base import Provider, ProviderError
 from scaleout.providers.factory import make_provider
 from scaleout.providers.lab import DEFAULT_PORT, LABEL_CLUSTER, LabProvider, network_name
-from scaleout.run import REPO_ROOT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # status: the report was made, and it found the cluster degraded (docs/runner.md).
 EXIT_DEGRADED = 3
 PROVIDERS = ("lab", "aws")
 DEFAULT_CLUSTER = "pydio"
-MUTATING = {"up", "deploy", "scale", "scale-in", "backup", "restore", "down"}
 
 
 def port_number(text: str) -> int:
@@ -244,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         verbose=args.verbose,
         as_json=getattr(args, "json", False),
     )
-    if args.command not in MUTATING:
+    if plan.read_only:  # status: no lock, and its own exit code for a degraded cluster
         if not execution.run():
             return EXIT_FAILED
         return EXIT_OK if execution.healthy else EXIT_DEGRADED

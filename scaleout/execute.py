@@ -10,10 +10,11 @@ from typing import Any
 
 from scaleout import lab_vars
 from scaleout.artifacts import new_run_dir
+from scaleout.paths import REPO_ROOT
 from scaleout.plan import Cluster, Plan
 from scaleout.providers.base import Provider, ProviderError
 from scaleout.providers.lab import LabProvider
-from scaleout.run import REPO_ROOT, run_playbook
+from scaleout.run import run_playbook
 from scaleout.status import render_status, status_document
 
 # Each step's wall time, for benchmarks/lab.py.

@@ -12,10 +12,9 @@ from typing import Any
 import ansible_runner
 
 from scaleout.artifacts import RunLog, private_data_dir, redact_tree
+from scaleout.paths import REPO_ROOT
 from scaleout.progress import Failure, Progress
 from scaleout.redact import Redactor
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass

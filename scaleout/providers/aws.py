@@ -27,6 +27,7 @@ import botocore.exceptions
 import botocore.session
 import yaml
 
+from scaleout.paths import REPO_ROOT
 from scaleout.plan import GROUPS, Cluster, Node, PlanError, check_cluster_name
 from scaleout.providers.aws_config import (
     BRICK_DEVICE_TAG,
@@ -39,7 +40,6 @@ from scaleout.providers.aws_config import (
 from scaleout.providers.aws_launch import data_volume, natural_key, pick_address, run_instances_params, wait_for_ssh
 from scaleout.providers.base import NodeInfo, ProviderError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_INVENTORY_ROOT = REPO_ROOT / "inventory" / "aws"
 DEFAULT_COLLECTIONS_PATH = REPO_ROOT / ".collections"
 

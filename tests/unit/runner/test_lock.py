@@ -49,11 +49,12 @@ def test_second_lock_fails_at_once_naming_the_holder(holder):
     assert "nothing was changed" in message
 
 
-def test_second_scale_through_the_cli_is_refused(holder, lab_inventory):
+@pytest.mark.parametrize("command", [["scale", "--compute"], ["backup"]])
+def test_second_changing_command_through_the_cli_is_refused(holder, lab_inventory, command):
     proc, folder = holder
     result = run_cli(
         "--cluster", "lab", "--inventory", str(lab_inventory), "--artifacts-dir", str(folder.parent),
-        "scale", "--compute",
+        *command,
     )  # fmt: skip
     assert result.returncode == 1
     assert "cluster 'lab' is busy" in result.stderr
