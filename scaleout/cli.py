@@ -13,8 +13,9 @@ from scaleout.artifacts import cluster_dir
 from scaleout.execute import Execution, NotAvailableError, check_pydio_source
 from scaleout.lab_inventory import cluster_from_inventory
 from scaleout.lock import ClusterLock, LockBusyError
+from scaleout.model import Cluster, Node, PlanError
 from scaleout.paths import REPO_ROOT
-from scaleout.plan import Cluster, Node, Plan, PlanError
+from scaleout.plan import Plan
 from scaleout.providers.base import Provider, ProviderError
 from scaleout.providers.factory import make_provider
 from scaleout.providers.lab import DEFAULT_PORT, LABEL_CLUSTER, LabProvider, network_name

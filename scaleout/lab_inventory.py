@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from scaleout.plan import GROUPS, Cluster, Node, PlanError
+from scaleout.model import GROUPS, Cluster, Node, PlanError
 
 
 def lab_inventory(cluster: Cluster, private_ips: dict[str, str]) -> dict[str, Any]:

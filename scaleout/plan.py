@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from scaleout.model import Cluster, Node, PlanError
+
 PLAYBOOKS = {
     "site": "playbooks/site.yml",
     "scale_compute": "playbooks/scale_compute.yml",
@@ -19,45 +21,9 @@ PLAYBOOKS = {
     "backup": "playbooks/backup.yml",
     "restore": "playbooks/restore.yml",
 }
-GROUPS = ("storage", "compute", "db", "lb")
-DEFAULT_REPLICA = 2
 # New compute nodes are configured this many at a time, so that a failing batch
 # stops the operation before the next one starts.
 COMPUTE_BATCH_SIZE = 5
-
-
-class PlanError(ValueError):
-    """The request cannot be planned; nothing was changed."""
-
-
-@dataclass(frozen=True)
-class Node:
-    """One machine of the cluster and the inventory groups it belongs to."""
-
-    name: str
-    groups: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        unknown = sorted(set(self.groups) - set(GROUPS))
-        if unknown:
-            raise PlanError(
-                f"node {self.name!r}: unknown group(s) {', '.join(unknown)}; groups are {', '.join(GROUPS)}"
-            )
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """A cluster as the planner sees it: its name, its nodes and its replica count."""
-
-    name: str
-    nodes: tuple[Node, ...] = ()
-    replica: int = DEFAULT_REPLICA
-
-    def in_group(self, group: str) -> list[Node]:
-        return [node for node in self.nodes if group in node.groups]
-
-    def node(self, name: str) -> Node | None:
-        return next((node for node in self.nodes if node.name == name), None)
 
 
 @dataclass(frozen=True)

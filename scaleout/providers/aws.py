@@ -27,8 +27,9 @@ import botocore.exceptions
 import botocore.session
 import yaml
 
+from scaleout.model import GROUPS, Cluster, Node, PlanError
 from scaleout.paths import REPO_ROOT
-from scaleout.plan import GROUPS, Cluster, Node, PlanError, check_cluster_name
+from scaleout.plan import check_cluster_name
 from scaleout.providers.aws_config import (
     BRICK_DEVICE_TAG,
     CLUSTER_TAG,

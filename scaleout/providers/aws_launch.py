@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from scaleout.plan import Node
+from scaleout.model import Node
 from scaleout.providers.aws_config import (
     BRICK_DEVICE_TAG,
     CLUSTER_TAG,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from scaleout.plan import Cluster, Node
+from scaleout.model import Cluster, Node
 
 
 class ProviderError(RuntimeError):

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from scaleout.lab_inventory import recorded_private_ips, render_lab_inventory
-from scaleout.plan import GROUPS, Cluster, Node
+from scaleout.model import GROUPS, Cluster, Node
 from scaleout.providers.base import NodeInfo, ProviderError
 
 LABEL_CLUSTER = "scaleout.cluster"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aws_provider_helpers import REPO, SECRET_KEY
 
-from scaleout.plan import Node
+from scaleout.model import Node
 from scaleout.providers.aws import AwsProvider
 from scaleout.providers.aws_config import AwsConfigError, LaunchTemplate, StorageVolume, load_config, parse_config
 from scaleout.providers.aws_launch import run_instances_params

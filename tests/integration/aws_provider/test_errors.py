@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from aws_provider_helpers import REGION, SECRET_KEY, World, client
 
-from scaleout.plan import Cluster, Node, default_lab_nodes
+from scaleout.model import Cluster, Node
+from scaleout.plan import default_lab_nodes
 from scaleout.providers.aws import AwsProvider
 from scaleout.providers.base import ProviderError
 

@@ -13,7 +13,8 @@ from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from aws_provider_helpers import REGION, World
 
-from scaleout.plan import Cluster, Node, default_lab_nodes
+from scaleout.model import Cluster, Node
+from scaleout.plan import default_lab_nodes
 from scaleout.providers.aws import AwsProvider
 from scaleout.providers.base import Provider, ProviderError
 

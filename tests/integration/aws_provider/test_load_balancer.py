@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aws_provider_helpers import World
 
-from scaleout.plan import Cluster, Node
+from scaleout.model import Cluster, Node
 from scaleout.providers.aws import AwsProvider
 from scaleout.providers.base import NodeInfo, ProviderError
 

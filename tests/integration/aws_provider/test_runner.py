@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 from aws_provider_helpers import REPO, World
 
-from scaleout.plan import Cluster, default_lab_nodes
+from scaleout.model import Cluster
+from scaleout.plan import default_lab_nodes
 from scaleout.providers.aws import AwsProvider
 
 

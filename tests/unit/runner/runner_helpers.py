@@ -13,7 +13,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from scaleout.lab_inventory import render_lab_inventory  # noqa: E402
-from scaleout.plan import Cluster, Node  # noqa: E402
+from scaleout.model import Cluster, Node  # noqa: E402
 from scaleout.providers.base import ProviderError  # noqa: E402
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from runner_helpers import LAB, REPO, free_port, run_cli, write_inventory
 
-from scaleout.plan import Cluster
+from scaleout.model import Cluster
 
 
 @pytest.mark.parametrize(

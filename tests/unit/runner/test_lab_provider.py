@@ -10,7 +10,7 @@ import yaml
 from runner_helpers import REPO, FakeDocker, container
 
 from scaleout import lab_vars
-from scaleout.plan import Node
+from scaleout.model import Node
 from scaleout.providers.base import NodeInfo, ProviderError
 from scaleout.providers.lab import LabProvider, node_from_inspect, node_number
 from scaleout.status import problems, render_status

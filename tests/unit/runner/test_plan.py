@@ -5,7 +5,7 @@ from runner_helpers import LAB
 
 from scaleout import plan as planner
 from scaleout.lab_inventory import cluster_from_inventory, render_lab_inventory
-from scaleout.plan import Cluster, Node, PlanError
+from scaleout.model import Cluster, Node, PlanError
 
 SEED = Cluster("c", planner.default_lab_nodes("c"))
 
