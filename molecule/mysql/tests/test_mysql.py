@@ -162,3 +162,20 @@ def test_a_row_written_on_the_primary_appears_on_the_replica(db1, db2):
 def test_replica_carries_the_pydio_accounts(db2, app1):
     hosts = sorted(row[0] for row in sql(db2, "SELECT Host FROM mysql.user WHERE User='pydio'"))
     assert hosts == [address_of(app1)]
+
+
+def test_server_state_reports_the_primary_its_backup_and_a_running_replica(db1, db2, run_playbook):
+    result = run_playbook("server_state.yml")
+    assert result.returncode == 0, result.stdout[-3000:]
+    primary = json.loads(db1.file("/tmp/server_state.json").content_string)
+    replica = json.loads(db2.file("/tmp/server_state.json").content_string)
+    assert (primary["host"], primary["role"], primary["answers"]) == ("mysql-db1", "primary", True)
+    assert primary["error"] == ""
+    assert primary["version"]
+    assert primary["replication"] is None
+    assert primary["last_backup"].startswith("/var/backups/mysql/pydio-")  # the backup test ran before
+    assert 0 <= int(primary["last_backup_age_seconds"]) < 3600
+    assert (replica["role"], replica["answers"]) == ("replica", True)
+    assert replica["replication"]["io_running"] is True
+    assert replica["replication"]["sql_running"] is True
+    assert int(replica["replication"]["seconds_behind"]) >= 0
