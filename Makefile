@@ -15,7 +15,7 @@ export ANSIBLE_FORCE_COLOR := 0
 # Every molecule scenario, or a subset: make molecule SCENARIOS="gluster_brick"
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help host venv image lint yamllint ansible-lint ruff sanity unit integration molecule e2e test lab lab-down
+.PHONY: help host venv image lint yamllint ansible-lint ruff sanity unit integration checks molecule e2e containers test lab lab-down
 
 # The Pydio archive the lab installs: a pydio-core-8.2.5.tar.gz on this machine,
 # or "stand-in", the offline stand-in of tests/fixtures/pydio_contract (not Pydio).
@@ -25,6 +25,11 @@ LAB_CLUSTER ?= pydio
 # real archive, bookworm (Debian 12, PHP 8.2) for the stand-in.
 LAB_SUITE ?= $(if $(filter stand-in,$(PYDIO_ARCHIVE)),bookworm,bullseye)
 
+# Each phase of `make test` runs through scripts/phase.sh, which prefixes its
+# output with its name and records its time in $(TIMES); `make test` prints them.
+TIMES ?= $(CURDIR)/.cache/test-phases.tsv
+phase = scripts/phase.sh "$(TIMES)"
+
 help:
 	@echo "make lab   - set up this machine and start the local lab"
 	@echo "make test  - install everything, then run lint, unit, integration, molecule and lab tests"
@@ -32,8 +37,9 @@ help:
 host:
 	@scripts/host-setup.sh
 
+# The venv needs no root: only a Debian without python3-venv sends this to `make host`.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	@$(MAKE) --no-print-directory host
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory host
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -46,35 +52,52 @@ image: host
 lint: yamllint ansible-lint ruff
 
 yamllint: venv
-	yamllint --strict .
+	$(phase) yamllint -- yamllint --strict .
 
 ansible-lint: venv
-	ansible-lint --profile production
+	$(phase) ansible-lint -- ansible-lint --profile production
 
 ruff: venv
-	ruff check .
-	ruff format --check .
+	$(phase) ruff -- sh -c 'ruff check . && ruff format --check .'
 
 sanity: venv
-	scripts/sanity.sh
+	$(phase) sanity -- scripts/sanity.sh
 
 unit: venv
-	pytest -q tests/unit
+	$(phase) unit -- pytest -q tests/unit
 
 integration: venv
-	pytest -q tests/integration
+	$(phase) integration -- pytest -q tests/integration
 
 molecule: venv image
 	@for s in $(SCENARIOS); do \
 	  echo "=== molecule test -s $$s"; \
-	  SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) molecule test -s "$$s"; \
+	  SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) $(phase) "molecule $$s" -- molecule test -s "$$s"; \
 	done
 
 # The lab end to end through runner.py: up, scale --compute, scale --storage, scale-in.
 e2e: venv image
-	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) pytest -q -s tests/e2e
+	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) $(phase) e2e -- pytest -q -s tests/e2e
 
-test: lint sanity unit integration molecule e2e
+# The checks (lint, sanity, unit and integration tests: no root, no docker) run
+# beside the container work (molecule, then the lab end to end); the machine's
+# two cores are shared between the two. The table of phases comes last.
+checks: lint sanity unit integration
+
+containers: molecule e2e
+
+test: venv
+	@rm -f "$(TIMES)"; start=$$(date +%s); rc=0; \
+	$(MAKE) --no-print-directory -j2 checks-then-containers || rc=$$?; \
+	scripts/phase-table.sh "$(TIMES)" $$(($$(date +%s) - start)); exit $$rc
+
+# Two independent chains for `make -j2`: each one runs its phases in order.
+.PHONY: checks-then-containers checks-chain containers-chain
+checks-then-containers: checks-chain containers-chain
+checks-chain:
+	@$(MAKE) --no-print-directory -j1 checks
+containers-chain:
+	@$(MAKE) --no-print-directory -j1 containers
 
 lab: venv host
 	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh $(LAB_SUITE)) \
