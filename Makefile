@@ -58,6 +58,10 @@ ruff: venv
 sanity: venv
 	scripts/sanity.sh
 
+# Build the tarball, install it offline as Galaxy would, use it by full names.
+collection-test: venv
+	scripts/collection-install-test.sh
+
 unit: venv
 	pytest -q tests/unit
 
@@ -74,7 +78,7 @@ molecule: venv image
 e2e: venv image
 	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) pytest -q -s tests/e2e
 
-test: lint sanity unit integration molecule e2e
+test: lint sanity collection-test unit integration molecule e2e
 
 lab: venv host
 	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh $(LAB_SUITE)) \

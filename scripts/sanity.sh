@@ -22,12 +22,7 @@
 # Exits non-zero when any test fails.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-python=${SANITY_PYTHON:-$repo/.venv/bin/python}
-if [ ! -x "$python" ]; then
-  echo "sanity: $python not found; run 'make venv' first" >&2
-  exit 2
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/venv.sh" SANITY_PYTHON sanity
 version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 work=$(mktemp -d)
@@ -40,8 +35,7 @@ find "$dest" -name __pycache__ -type d -prune -exec rm -rf {} +
 rm -f "$dest/changelogs/.plugin-cache.yaml"
 # Collections the plugins import (amazon.aws...) come with the ansible package;
 # ansible-test finds them beside the tested one.
-shipped=$("$python" -c 'import ansible_collections as c; print(next(p for p in c.__path__ if "site-packages" in p))')
-for collection in "$shipped"/*/*/; do
+for collection in "$shipped"/ansible_collections/*/*/; do
   collection=${collection%/}
   namespace=$(basename "$(dirname "$collection")")
   [ "$namespace/$(basename "$collection")" = scaleout/pydio ] && continue
