@@ -15,7 +15,7 @@ export ANSIBLE_FORCE_COLOR := 0
 # Every molecule scenario, or a subset: make molecule SCENARIOS="gluster_brick"
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help host venv image lint yamllint ansible-lint ruff sanity unit integration checks molecule e2e containers test lab lab-down
+.PHONY: help host venv image lint yamllint ansible-lint ruff sanity collection-test unit integration checks molecule e2e containers test lab lab-down
 
 # The Pydio archive the lab installs: a pydio-core-8.2.5.tar.gz on this machine,
 # or "stand-in", the offline stand-in of tests/fixtures/pydio_contract (not Pydio).
@@ -63,6 +63,10 @@ ruff: venv
 sanity: venv
 	$(phase) sanity -- scripts/sanity.sh
 
+# Build the tarball, install it offline as Galaxy would, use it by full names.
+collection-test: venv
+	$(phase) collection-test -- scripts/collection-install-test.sh
+
 unit: venv
 	$(phase) unit -- pytest -q tests/unit
 
@@ -82,7 +86,7 @@ e2e: venv image
 # The checks (lint, sanity, unit and integration tests: no root, no docker) run
 # beside the container work (molecule, then the lab end to end); the machine's
 # two cores are shared between the two. The table of phases comes last.
-checks: lint sanity unit integration
+checks: lint sanity collection-test unit integration
 
 containers: molecule e2e
 

@@ -6,7 +6,7 @@
 #
 # ansible-test wants the collection at .../ansible_collections/scaleout/pydio as
 # a real directory, so the files it checks (galaxy.yml, meta/, plugins/) are
-# copied to a temporary tree first.
+# copied to a temporary tree first, with changelogs/ for the changelog test.
 #
 # ansible-test runs most sanity tests in virtual environments it builds with pip,
 # starting from a bootstrap script it downloads from ansible's CI servers. That
@@ -16,32 +16,26 @@
 # nothing still get their own empty venv. The module import test is one of them:
 # it proves the modules import with the standard library and ansible only.
 #
-# Every available test runs except these three, none of which has anything to check:
+# Every available test runs except these two, neither of which has anything to check:
 #   - pslint: PowerShell only; there is no PowerShell here and no .ps1/.psm1 plugin.
 #   - shellcheck: the copied tree has no shell scripts.
-#   - changelog: the collection keeps CHANGELOG.md, not changelogs/ fragments.
 # Exits non-zero when any test fails.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-python=${SANITY_PYTHON:-$repo/.venv/bin/python}
-if [ ! -x "$python" ]; then
-  echo "sanity: $python not found; run 'make venv' first" >&2
-  exit 2
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/venv.sh" SANITY_PYTHON sanity
 version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dest="$work/ansible_collections/scaleout/pydio"
 mkdir -p "$dest"
-cp -a "$repo/galaxy.yml" "$repo/meta" "$repo/plugins" "$dest/"
+cp -a "$repo/galaxy.yml" "$repo/meta" "$repo/plugins" "$repo/changelogs" "$dest/"
 # Caches that a local run may have left in the source tree.
 find "$dest" -name __pycache__ -type d -prune -exec rm -rf {} +
+rm -f "$dest/changelogs/.plugin-cache.yaml"
 # Collections the plugins import (amazon.aws...) come with the ansible package;
 # ansible-test finds them beside the tested one.
-shipped=$("$python" -c 'import ansible_collections as c; print(next(p for p in c.__path__ if "site-packages" in p))')
-for collection in "$shipped"/*/*/; do
+for collection in "$shipped"/ansible_collections/*/*/; do
   collection=${collection%/}
   namespace=$(basename "$(dirname "$collection")")
   [ "$namespace/$(basename "$collection")" = scaleout/pydio ] && continue
@@ -52,7 +46,7 @@ done
 cd "$dest"
 export PATH="$(dirname "$python"):$PATH"
 "$python" - sanity --python "$version" --color no \
-  --skip-test pslint --skip-test shellcheck --skip-test changelog "$@" <<'PY'
+  --skip-test pslint --skip-test shellcheck "$@" <<'PY'
 """ansible-test with this venv in place of the sanity venvs it would pip-install."""
 
 import importlib

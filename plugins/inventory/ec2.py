@@ -5,6 +5,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: ec2
 short_description: EC2 instances of a Pydio cluster, grouped by role
+version_added: 1.0.0
 description:
   - Lists the EC2 instances tagged C(pydio:cluster=<cluster>) that are C(running) or C(pending),
     in one or more regions (queried in parallel, each with the paginated C(DescribeInstances)).
