@@ -11,7 +11,6 @@ from pathlib import Path
 from scaleout import plan as planner
 from scaleout.artifacts import cluster_dir
 from scaleout.execute import Execution, NotAvailableError, check_pydio_source
-from scaleout.lab_inventory import cluster_from_inventory
 from scaleout.lock import ClusterLock, LockBusyError
 from scaleout.model import Cluster, Node, PlanError
 from scaleout.paths import REPO_ROOT
@@ -19,6 +18,7 @@ from scaleout.plan import Plan
 from scaleout.providers.base import Provider, ProviderError
 from scaleout.providers.factory import make_provider
 from scaleout.providers.lab import DEFAULT_PORT, LABEL_CLUSTER, LabProvider, network_name
+from scaleout.providers.lab_inventory import cluster_from_inventory
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # status: the report was made, and it found the cluster degraded (docs/runner.md).

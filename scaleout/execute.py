@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scaleout import lab_vars
 from scaleout.artifacts import new_run_dir
 from scaleout.model import Cluster
 from scaleout.paths import REPO_ROOT
 from scaleout.plan import Plan
+from scaleout.providers import lab_vars
 from scaleout.providers.base import Provider, ProviderError
 from scaleout.providers.lab import LabProvider
 from scaleout.run import run_playbook

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from scaleout.lab_inventory import recorded_private_ips, render_lab_inventory
 from scaleout.model import GROUPS, Cluster, Node
 from scaleout.providers.base import NodeInfo, ProviderError
+from scaleout.providers.lab_inventory import recorded_private_ips, render_lab_inventory
 
 LABEL_CLUSTER = "scaleout.cluster"
 LABEL_GROUPS = "scaleout.groups"

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from runner_helpers import REPO, FakeDocker, container
 
-from scaleout import lab_vars
 from scaleout.model import Node
+from scaleout.providers import lab_vars
 from scaleout.providers.base import NodeInfo, ProviderError
 from scaleout.providers.lab import LabProvider, node_from_inspect, node_number
 from scaleout.status import problems, render_status

@@ -4,8 +4,8 @@ import pytest
 from runner_helpers import LAB
 
 from scaleout import plan as planner
-from scaleout.lab_inventory import cluster_from_inventory, render_lab_inventory
 from scaleout.model import Cluster, Node, PlanError
+from scaleout.providers.lab_inventory import cluster_from_inventory, render_lab_inventory
 
 SEED = Cluster("c", planner.default_lab_nodes("c"))
 
