@@ -10,15 +10,15 @@ from pathlib import Path
 
 from scaleout import plan as planner
 from scaleout.artifacts import cluster_dir
-from scaleout.execute import Execution, NotAvailableError, check_pydio_source
-from scaleout.lab_inventory import cluster_from_inventory
+from scaleout.execute import Execution, NotAvailableError
 from scaleout.lock import ClusterLock, LockBusyError
 from scaleout.model import Cluster, Node, PlanError
 from scaleout.paths import REPO_ROOT
 from scaleout.plan import Plan
 from scaleout.providers.base import Provider, ProviderError
 from scaleout.providers.factory import make_provider
-from scaleout.providers.lab import DEFAULT_PORT, LABEL_CLUSTER, LabProvider, network_name
+from scaleout.providers.lab import DEFAULT_PORT
+from scaleout.providers.lab_inventory import cluster_from_inventory
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # status: the report was made, and it found the cluster degraded (docs/runner.md).
@@ -180,24 +180,6 @@ def make_plan(args: argparse.Namespace, cluster: Cluster) -> Plan:
     return planner.plan_down(cluster, args.provider, args.yes)
 
 
-def check_lab(args: argparse.Namespace, provider: LabProvider, plan: Plan) -> None:
-    """Refusals that need the lab's answer, made before any change (dry runs included)."""
-    name = plan.cluster
-    if args.command == "down":
-        if not provider.exists(name):
-            raise PlanError(
-                f"no lab cluster named {name!r}: no container has the label {LABEL_CLUSTER}={name}, and there is no "
-                f"docker network {network_name(name)} and no folder {provider.inventory_dir(name)}; check --cluster"
-            )
-        return  # down removes a cluster whatever its port
-    published = provider.published_port(name) if args.lab_port is not None else None
-    if published is not None and published != args.lab_port:
-        raise PlanError(
-            f"lab cluster {name!r} publishes its load balancer on port {published}, not {args.lab_port}: a cluster "
-            f"keeps the port it was started with; pass --lab-port {published}, or leave --lab-port out"
-        )
-
-
 def _print_dry_run(args: argparse.Namespace, plan: Plan, note: str) -> None:
     if getattr(args, "json", False):
         print(json.dumps({**plan.as_dict(), "note": note}, indent=2))
@@ -215,21 +197,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     try:
         needed = args.inventory is None
-        port = DEFAULT_PORT if args.lab_port is None else args.lab_port
-        provider = make_provider(args.provider, REPO_ROOT, args.aws_config, port, needed=needed)
+        provider = make_provider(args.provider, REPO_ROOT, args.aws_config, args.lab_port, needed=needed)
         cluster, note = load_cluster(args, provider)
         plan = make_plan(args, cluster)
-        if isinstance(provider, LabProvider):
-            check_lab(args, provider, plan)
+        if provider is not None:
+            provider.check_plan(plan)
         if args.dry_run:
             _print_dry_run(args, plan, note)
             return EXIT_OK
         if provider is None:
             raise NotAvailableError(f"the {args.provider} provider needs --aws-config to change {plan.cluster!r}")
-        if isinstance(provider, LabProvider) and any("lb" in node.groups for node in plan.launch):
-            provider.check_port_free()  # a busy port is this machine's state, not bad usage: exit 1
+        provider.check_launch(plan.launch)  # e.g. a busy port: this machine's state, not bad usage: exit 1
         if args.command == "up":
-            check_pydio_source(provider, cluster.name, args.pydio_archive, not args.no_php_check)
+            provider.check_pydio_source(cluster.name, args.pydio_archive, not args.no_php_check)
     except PlanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -8,13 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scaleout import lab_vars
 from scaleout.artifacts import new_run_dir
 from scaleout.model import Cluster
 from scaleout.paths import REPO_ROOT
 from scaleout.plan import Plan
 from scaleout.providers.base import Provider, ProviderError
-from scaleout.providers.lab import LabProvider
 from scaleout.run import run_playbook
 from scaleout.status import render_status, status_document
 
@@ -24,29 +22,6 @@ TIMINGS_NAME = "steps.json"
 
 class NotAvailableError(RuntimeError):
     """Something the command needs is missing; nothing was changed."""
-
-
-def check_pydio_source(provider: Provider, cluster: str, archive: str | None, php_check: bool) -> None:
-    """Before ``up`` changes anything: the lab needs a Pydio archive it can install offline."""
-    if not isinstance(provider, LabProvider):
-        return
-    folder = provider.inventory_dir(cluster)
-    if archive:
-        lab_vars.record_pydio_source(folder, archive, php_check)
-        if archive == lab_vars.STAND_IN:
-            print(
-                "note: this lab installs the stand-in of tests/fixtures/pydio_contract, NOT Pydio: it honours "
-                "Pydio 8's deployment contract (bootstrap.json, the AjaXplorer session, uploads on the data volume)"
-            )
-        return
-    if lab_vars.pydio_source(folder):
-        return
-    raise NotAvailableError(
-        "the lab installs Pydio from an archive on this machine and none was given: it does not download "
-        f"{lab_vars.PYDIO_ARCHIVE_URL} for you. Download pydio-core-8.2.5.tar.gz, check its checksum and pass "
-        "--pydio-archive FILE (make lab PYDIO_ARCHIVE=FILE), or pass --pydio-archive stand-in to run the lab "
-        "on the offline stand-in of tests/fixtures/pydio_contract, which is not Pydio"
-    )
 
 
 class Execution:
@@ -88,7 +63,7 @@ class Execution:
         timings: list[dict[str, Any]] = []
         try:
             if self.plan.command == "up" or self.plan.launch:
-                self._prepare_lab()
+                self.provider.prepare(self.plan.cluster)
             for number, step in enumerate(self.plan.steps, start=1):
                 self.say(f"[{number}/{len(self.plan.steps)}] {step.description}")
                 step_started = time.monotonic()
@@ -110,17 +85,15 @@ class Execution:
         # A read-only command (status) reports stopped nodes; the others refuse them.
         return self.fixed_inventory or self.provider.inventory(self.plan.cluster, include_stopped=self.plan.read_only)
 
-    def _secrets(self) -> list[str]:
-        if isinstance(self.provider, LabProvider):
-            return lab_vars.read_secrets(self.provider.inventory_dir(self.plan.cluster))
-        return []
-
     def _step(self, step: Any, run_dir: Path) -> bool:
         cluster = self.plan.cluster
         if step.kind == "launch":
             nodes = self.provider.launch(Cluster(cluster), self.plan.launch)
             for node in nodes:
                 self.say(f"    launched {node.name:<20} {','.join(node.groups):<16} {node.private_ip}")
+            return True
+        if step.kind == "register":
+            self.provider.register(cluster, step.hosts)
             return True
         if step.kind == "deregister":
             self.provider.deregister(cluster, step.hosts)
@@ -136,27 +109,16 @@ class Execution:
             self._inventory(),
             limit=step.limit,
             extravars=step.extravars,
-            secrets=self._secrets(),
+            secrets=self.provider.secrets(cluster),
             write=self.say,
             verbose=self.verbose,
         )
         self.custom_stats.update(result.custom_stats)
-        if result.ok and self.plan.command == "scale --compute":
-            self.provider.register(cluster, step.hosts)
         return result.ok
-
-    def _prepare_lab(self) -> None:
-        """The lab's passwords and public port, made once and kept beside its inventory."""
-        if isinstance(self.provider, LabProvider):
-            folder = self.provider.inventory_dir(self.plan.cluster)
-            lab_vars.ensure_secrets(folder)
-            # An existing lab keeps the port its load balancer was started with.
-            port = self.provider.published_port(self.plan.cluster) or self.provider.port
-            lab_vars.write_lab_vars(folder, port)
 
     def _finish(self, seconds: float) -> None:
         self.say(f"{self.plan.command} on cluster {self.plan.cluster} done in {seconds:.0f}s")
-        url = self._url()
+        url = self.provider.public_url(self.plan.cluster)
         if self.plan.command == "status":
             document = status_document(self.plan.cluster, self.provider, self.custom_stats, url)
             self.healthy = bool(document["healthy"])
@@ -166,9 +128,3 @@ class Execution:
                 print(render_status(document))
         elif url and self.plan.command != "down":
             self.say(f"Pydio is served at {url}")
-
-    def _url(self) -> str:
-        if isinstance(self.provider, LabProvider):
-            port = self.provider.published_port(self.plan.cluster)
-            return f"http://127.0.0.1:{port}/pydio/" if port else ""
-        return ""

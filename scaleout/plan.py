@@ -30,7 +30,7 @@ COMPUTE_BATCH_SIZE = 5
 class Step:
     """One thing to do: a provider action or a playbook run."""
 
-    kind: str  # "launch", "playbook", "deregister", "destroy"
+    kind: str  # "launch", "playbook", "register", "deregister", "destroy"
     description: str
     playbook: str | None = None
     limit: tuple[str, ...] = ()
@@ -136,15 +136,17 @@ def plan_scale_compute(cluster: Cluster, count: int = 1) -> Plan:
     steps: list[Step] = [Step("launch", f"launch {count} compute node(s)", hosts=tuple(names))]
     for index in range(0, len(names), COMPUTE_BATCH_SIZE):
         batch = tuple(names[index : index + COMPUTE_BATCH_SIZE])
-        steps.append(
+        number = index // COMPUTE_BATCH_SIZE + 1
+        steps += [
             Step(
                 "playbook",
-                f"configure compute batch {index // COMPUTE_BATCH_SIZE + 1} and register it with the LB",
+                f"configure compute batch {number}",
                 playbook=PLAYBOOKS["scale_compute"],
                 limit=batch + lb_hosts,
                 hosts=batch,
-            )
-        )
+            ),
+            Step("register", f"register compute batch {number} with the LB", hosts=batch),
+        ]
     return Plan("scale --compute", cluster.name, launch=launch, steps=tuple(steps))
 
 

@@ -39,7 +39,7 @@ from scaleout.providers.aws_config import (
     load_config,
 )
 from scaleout.providers.aws_launch import data_volume, natural_key, pick_address, run_instances_params, wait_for_ssh
-from scaleout.providers.base import NodeInfo, ProviderError
+from scaleout.providers.base import NodeInfo, Provider, ProviderError
 
 DEFAULT_INVENTORY_ROOT = REPO_ROOT / "inventory" / "aws"
 DEFAULT_COLLECTIONS_PATH = REPO_ROOT / ".collections"
@@ -95,7 +95,7 @@ def _stderr_warning(message: str) -> None:
 # ---------------------------------------------------------------------------
 
 
-class AwsProvider:
+class AwsProvider(Provider):
     """EC2 nodes tagged ``pydio:cluster``/``pydio:roles``/``Name``, an ALB target group in front."""
 
     name = "aws"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from scaleout.model import Cluster, Node
+from scaleout.plan import Plan
 
 
 class ProviderError(RuntimeError):
@@ -31,36 +33,71 @@ class NodeInfo:
     running: bool = True
 
 
-class Provider(Protocol):
-    """Launch nodes with roles, list them, (de)register them at the LB, destroy them."""
+class Provider(ABC):
+    """Launch nodes with roles, list them, (de)register them at the LB, destroy them.
+
+    The executor and the command line know a provider only through this class. The abstract methods
+    are what every provider does; the others have defaults for a provider that checks nothing
+    before a change and keeps nothing beside its inventory (the aws provider takes them all).
+    """
 
     name: str
 
+    @abstractmethod
     def list_nodes(self, cluster: str, *, include_stopped: bool = False) -> list[NodeInfo]:
         """Every node of ``cluster`` that exists now, in launch order.
 
         A stopped node is an error (the message says how to start it), or listed with ``running`` False
         when ``include_stopped`` (``status`` and ``down`` do that)."""
-        ...
 
+    @abstractmethod
     def launch(self, cluster: Cluster, nodes: Sequence[Node]) -> list[NodeInfo]:
         """Create ``nodes`` (names and groups from the plan); return them once reachable."""
-        ...
 
+    @abstractmethod
     def inventory(self, cluster: str, *, include_stopped: bool = False) -> Path:
         """Write (or refresh) the inventory that Ansible uses for ``cluster``; return its path.
 
         With ``include_stopped``, stopped nodes are in it too (Ansible then finds them unreachable)."""
-        ...
 
+    @abstractmethod
     def register(self, cluster: str, hosts: Sequence[str]) -> None:
-        """Put ``hosts`` behind the load balancer."""
-        ...
+        """Put ``hosts`` behind the load balancer (the ``register`` step, after they are configured)."""
 
+    @abstractmethod
     def deregister(self, cluster: str, hosts: Sequence[str]) -> None:
         """Take ``hosts`` out of the load balancer, waiting until they are drained."""
-        ...
 
+    @abstractmethod
     def destroy(self, cluster: str, hosts: Sequence[str]) -> None:
         """Remove ``hosts`` for good (after deregistration)."""
-        ...
+
+    # --- before a change -----------------------------------------------------
+    def check_plan(self, plan: Plan) -> None:
+        """Refuse, with a PlanError, a plan that the provider's present state makes wrong (dry runs too)."""
+        return
+
+    def check_launch(self, nodes: Sequence[Node]) -> None:
+        """Refuse, with a ProviderError, a launch of ``nodes`` that this machine could not finish (not in dry runs)."""
+        return
+
+    def check_pydio_source(self, cluster: str, archive: str | None, php_check: bool) -> None:
+        """Before ``up`` changes anything: check, and record, where the nodes install Pydio from.
+
+        ``archive`` and ``php_check`` are ``up --pydio-archive`` and the opposite of ``--no-php-check``.
+        By default they do not apply: the pydio role downloads Pydio from its own source.
+        """
+        return
+
+    def prepare(self, cluster: str) -> None:
+        """Before ``up`` or a launch: make what the provider keeps beside the inventory (default: nothing)."""
+        return
+
+    # --- what a run needs to know ------------------------------------------------
+    def secrets(self, cluster: str) -> list[str]:
+        """Values that must not appear in any run output (default: none)."""
+        return []
+
+    def public_url(self, cluster: str) -> str:
+        """Where users reach Pydio, printed at the end of a run; "" when the provider does not know it."""
+        return ""

@@ -24,9 +24,11 @@ def base_image(repo_root: Path) -> str:
 
 
 def make_provider(
-    name: str, repo_root: Path, aws_config: Path | None, lab_port: int, *, needed: bool = True
+    name: str, repo_root: Path, aws_config: Path | None, lab_port: int | None, *, needed: bool = True
 ) -> Provider | None:
-    """The provider called ``name``; None for aws without settings when the caller can do without."""
+    """The provider called ``name``; None for aws without settings when the caller can do without.
+
+    ``lab_port`` is --lab-port, None when it was not given (the lab then keeps a cluster's port, or uses 8080)."""
     if name == "lab":
         return LabProvider(lambda: base_image(repo_root), repo_root / "inventory" / "lab", port=lab_port)
     if aws_config is None:

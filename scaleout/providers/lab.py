@@ -18,9 +18,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from scaleout.lab_inventory import recorded_private_ips, render_lab_inventory
-from scaleout.model import GROUPS, Cluster, Node
-from scaleout.providers.base import NodeInfo, ProviderError
+from scaleout.model import GROUPS, Cluster, Node, PlanError
+from scaleout.plan import Plan
+from scaleout.providers import lab_vars
+from scaleout.providers.base import NodeInfo, Provider, ProviderError
+from scaleout.providers.lab_inventory import recorded_private_ips, render_lab_inventory
 
 LABEL_CLUSTER = "scaleout.cluster"
 LABEL_GROUPS = "scaleout.groups"
@@ -93,8 +95,8 @@ def node_from_inspect(data: dict, cluster: str) -> NodeInfo:
     )
 
 
-class LabProvider:
-    """Launch, list and destroy the lab's systemd containers; write the lab inventory."""
+class LabProvider(Provider):
+    """Launch, list and destroy the lab's systemd containers; write the lab inventory and group variables."""
 
     name = "lab"
 
@@ -102,12 +104,14 @@ class LabProvider:
         self,
         image: str | Callable[[], str],
         inventory_root: Path,
-        port: int = DEFAULT_PORT,
+        port: int | None = None,
         docker: Runner = run_docker,
     ) -> None:
         self._image = image
         self.inventory_root = inventory_root
-        self.port = port
+        # The port asked for with --lab-port (None: none was), and the one a new cluster's lb publishes.
+        self.requested_port = port
+        self.port = DEFAULT_PORT if port is None else port
         self._docker = docker
 
     def image(self) -> str:
@@ -170,6 +174,63 @@ class LabProvider:
                     f"cannot publish the load balancer of a new cluster there: pass a free port with --lab-port PORT, "
                     f"or free port {self.port}"
                 ) from None
+
+    # --- before a change -----------------------------------------------------
+    def check_plan(self, plan: Plan) -> None:
+        """``down`` of a cluster that is not here, or a --lab-port other than the cluster's, is bad usage."""
+        name = plan.cluster
+        if plan.command == "down":
+            if not self.exists(name):
+                raise PlanError(
+                    f"no lab cluster named {name!r}: no container has the label {LABEL_CLUSTER}={name}, and there is "
+                    f"no docker network {network_name(name)} and no folder {self.inventory_dir(name)}; check --cluster"
+                )
+            return  # down removes a cluster whatever its port
+        published = self.published_port(name) if self.requested_port is not None else None
+        if published is not None and published != self.requested_port:
+            raise PlanError(
+                f"lab cluster {name!r} publishes its load balancer on port {published}, not {self.requested_port}: a "
+                f"cluster keeps the port it was started with; pass --lab-port {published}, or leave --lab-port out"
+            )
+
+    def check_launch(self, nodes: Sequence[Node]) -> None:
+        """A new lb publishes its port: refuse a busy one before the other nodes start."""
+        if any("lb" in node.groups for node in nodes):
+            self.check_port_free()
+
+    def check_pydio_source(self, cluster: str, archive: str | None, php_check: bool) -> None:
+        """The lab installs Pydio offline, from the archive given now or recorded by an earlier ``up``."""
+        folder = self.inventory_dir(cluster)
+        if archive:
+            lab_vars.record_pydio_source(folder, archive, php_check)
+            if archive == lab_vars.STAND_IN:
+                print(
+                    "note: this lab installs the stand-in of tests/fixtures/pydio_contract, NOT Pydio: it honours "
+                    "Pydio 8's deployment contract (bootstrap.json, the AjaXplorer session, uploads on the data volume)"
+                )
+            return
+        if lab_vars.pydio_source(folder):
+            return
+        raise ProviderError(
+            "the lab installs Pydio from an archive on this machine and none was given: it does not download "
+            f"{lab_vars.PYDIO_ARCHIVE_URL} for you. Download pydio-core-8.2.5.tar.gz, check its checksum and pass "
+            "--pydio-archive FILE (make lab PYDIO_ARCHIVE=FILE), or pass --pydio-archive stand-in to run the lab "
+            "on the offline stand-in of tests/fixtures/pydio_contract, which is not Pydio"
+        )
+
+    def prepare(self, cluster: str) -> None:
+        """The lab's passwords and public port, made once and kept beside its inventory."""
+        folder = self.inventory_dir(cluster)
+        lab_vars.ensure_secrets(folder)
+        # An existing lab keeps the port its load balancer was started with.
+        lab_vars.write_lab_vars(folder, self.published_port(cluster) or self.port)
+
+    def secrets(self, cluster: str) -> list[str]:
+        return lab_vars.read_secrets(self.inventory_dir(cluster))
+
+    def public_url(self, cluster: str) -> str:
+        port = self.published_port(cluster)
+        return f"http://127.0.0.1:{port}/pydio/" if port else ""
 
     # --- launching ---------------------------------------------------------
     def launch(self, cluster: Cluster, nodes: Sequence[Node]) -> list[NodeInfo]:

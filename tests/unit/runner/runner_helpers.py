@@ -12,9 +12,9 @@ REPO = Path(__file__).resolve().parents[3]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from scaleout.lab_inventory import render_lab_inventory  # noqa: E402
 from scaleout.model import Cluster, Node  # noqa: E402
 from scaleout.providers.base import ProviderError  # noqa: E402
+from scaleout.providers.lab_inventory import render_lab_inventory  # noqa: E402
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 30) -> subprocess.CompletedProcess:

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from runner_helpers import REPO, FakeDocker, container
 
-from scaleout import lab_vars
 from scaleout.model import Node
+from scaleout.providers import lab_vars
 from scaleout.providers.base import NodeInfo, ProviderError
 from scaleout.providers.lab import LabProvider, node_from_inspect, node_number
 from scaleout.status import problems, render_status
@@ -130,6 +130,30 @@ def test_lab_vars_point_pydio_at_the_published_port(tmp_path):
     lab_vars.write_lab_vars(tmp_path, 18080)
     written = yaml.safe_load((tmp_path / "group_vars" / "all" / "lab.yml").read_text())
     assert written == {"elb_backend": "haproxy", "elb_public_hostname": "127.0.0.1:18080"}
+
+
+@pytest.mark.parametrize(("published", "port"), [(None, 18081), (18090, 18090)])
+def test_prepare_keeps_a_cluster_s_port_and_its_passwords(tmp_path, published, port):
+    """A new cluster gets the provider's port; an existing one keeps the port its lb publishes."""
+    nodes = [container("c", "c-node4", "lb", port=published)] if published else []
+    provider = LabProvider("img:1", tmp_path, port=18081, docker=FakeDocker(nodes))
+    provider.prepare("c")
+    provider.prepare("c")
+    folder = tmp_path / "c" / "group_vars" / "all"
+    assert yaml.safe_load((folder / "lab.yml").read_text())["elb_public_hostname"] == f"127.0.0.1:{port}"
+    made = yaml.safe_load((folder / "secrets.yml").read_text())
+    assert sorted(provider.secrets("c")) == sorted(map(str, made.values()))
+    assert provider.public_url("c") == (f"http://127.0.0.1:{published}/pydio/" if published else "")
+
+
+def test_only_a_launch_with_an_lb_needs_a_free_port(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        provider = LabProvider("img:1", tmp_path, port=sock.getsockname()[1])
+        provider.check_launch([Node("c-node5", ("compute",))])
+        with pytest.raises(ProviderError, match="cannot be used"):
+            provider.check_launch([Node("c-node1", ("storage",)), Node("c-node4", ("lb",))])
 
 
 def test_generated_files_are_ignored_by_git():

@@ -4,8 +4,8 @@ import pytest
 from runner_helpers import LAB
 
 from scaleout import plan as planner
-from scaleout.lab_inventory import cluster_from_inventory, render_lab_inventory
 from scaleout.model import Cluster, Node, PlanError
+from scaleout.providers.lab_inventory import cluster_from_inventory, render_lab_inventory
 
 SEED = Cluster("c", planner.default_lab_nodes("c"))
 
@@ -94,6 +94,11 @@ def test_scale_compute_names_batches_and_limits(count, batches):
     assert [s.hosts for s in runs] == batches
     assert all(s.playbook == "playbooks/scale_compute.yml" for s in runs)
     assert [s.limit for s in runs] == [(*batch, "lab-node4") for batch in batches]
+    # Each batch is registered with the LB once configured, before the next batch starts.
+    assert [(s.kind, s.hosts) for s in plan.steps] == [
+        ("launch", sum(batches, ())),
+        *[step for batch in batches for step in (("playbook", batch), ("register", batch))],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -122,6 +127,11 @@ def test_scale_in_drains_then_runs_then_removes():
     ]
     assert plan.steps[1].playbook == "playbooks/scale_in.yml"
     assert plan.steps[1].limit == ("lab-node5", "lab-node4")
+
+
+def test_render_plan_shows_the_registration_step():
+    text = planner.render_plan(planner.plan_scale_compute(LAB, 1))
+    assert "  3. [register] register compute batch 1 with the LB\n       hosts:    lab-node6" in text
 
 
 def test_render_plan_shows_launch_playbooks_and_limits():
