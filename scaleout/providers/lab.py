@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from scaleout.defaults import DEFAULT_LAB_PORT
 from scaleout.lab_inventory import recorded_private_ips, render_lab_inventory
 from scaleout.model import GROUPS, Cluster, Node
 from scaleout.providers.base import NodeInfo, ProviderError
@@ -25,7 +26,7 @@ from scaleout.providers.base import NodeInfo, ProviderError
 LABEL_CLUSTER = "scaleout.cluster"
 LABEL_GROUPS = "scaleout.groups"
 LABEL_PORT = "scaleout.port"
-DEFAULT_PORT = 8080
+DEFAULT_PORT = DEFAULT_LAB_PORT
 BOOT_TIMEOUT = 120
 
 # The settings verified on these machines (shared/docker-lab.md).
