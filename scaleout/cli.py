@@ -1,30 +1,83 @@
-"""Command line of runner.py: parse, plan, lock, run. Exit codes: 0 ok, 1 failed, 2 bad usage."""
+"""Command line of runner.py and of the `scaleout` command: parse, then hand over to scaleout.command.
+
+Exit codes: 0 ok, 1 failed, 2 bad usage, 3 (status) degraded. This module imports the standard library
+and scaleout's light modules only, so that --help and --version work without ansible-runner, boto3 or PyYAML.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
+import os
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from scaleout import plan as planner
-from scaleout.artifacts import cluster_dir
-from scaleout.execute import Execution, NotAvailableError
-from scaleout.lock import ClusterLock, LockBusyError
-from scaleout.model import Cluster, Node, PlanError
+from scaleout import __version__
+from scaleout.defaults import DEFAULT_CLUSTER, DEFAULT_LAB_PORT, PROVIDERS
 from scaleout.paths import REPO_ROOT
-from scaleout.plan import Plan
-from scaleout.providers.base import Provider, ProviderError
-from scaleout.providers.factory import make_provider
-from scaleout.providers.lab import DEFAULT_PORT
-from scaleout.providers.lab_inventory import cluster_from_inventory
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # status: the report was made, and it found the cluster degraded (docs/runner.md).
 EXIT_DEGRADED = 3
-PROVIDERS = ("lab", "aws")
-DEFAULT_CLUSTER = "pydio"
+
+# Options an operator sets once per shell, by their variable; an option on the command line wins.
+ENVIRONMENT = {
+    "provider": "SCALEOUT_PROVIDER",
+    "cluster": "SCALEOUT_CLUSTER",
+    "aws_config": "SCALEOUT_AWS_CONFIG",
+}
+EPILOG = "\n".join(
+    [
+        "environment:",
+        *(f"  {name:<20} sets --{dest.replace('_', '-')}" for dest, name in ENVIRONMENT.items()),
+        "  An option given on the command line wins over its variable.",
+        "  An empty variable counts as unset.",
+    ]
+)
+
+# Each subcommand: its one-line help (in the list of commands) and its description (in its own --help).
+COMMANDS = {
+    "up": (
+        "provision the nodes, then deploy",
+        "Launch the default layout (2 storage+compute nodes, 1 db, 1 lb) when the cluster has no node yet, "
+        "then converge it with playbooks/site.yml.",
+    ),
+    "deploy": (
+        "converge the cluster with site.yml",
+        "Run playbooks/site.yml on every node of the cluster; it launches and removes nothing.",
+    ),
+    "scale": (
+        "add compute nodes or a storage replica set",
+        "Launch new nodes and configure them: compute nodes in batches of 5 behind the load balancer "
+        "(playbooks/scale_compute.yml), or storage nodes one replica set at a time, their bricks added to "
+        "the volume (playbooks/scale_storage.yml).",
+    ),
+    "scale-in": (
+        "drain a compute node from the LB, then remove it",
+        "Deregister a compute node from the load balancer, wait for the drain (playbooks/scale_in.yml), "
+        "then destroy the node. Storage nodes, nodes with another role and the last compute node are refused.",
+    ),
+    "status": (
+        "report the cluster's state",
+        "Read the nodes, the GlusterFS pool and volumes, the load balancer's backends, each web node's "
+        "check.txt and the database servers (playbooks/status.yml changes nothing). Exit 3 when degraded.",
+    ),
+    "backup": (
+        "dump the database now and copy the dumps to artifacts/<cluster>/backups",
+        "Dump the database on its primary now (playbooks/backup.yml) and copy the dumps to "
+        "<artifacts-dir>/<cluster>/backups on this machine.",
+    ),
+    "restore": (
+        "load a dump of `backup` into a database",
+        "Load a dump made by `backup` into a database (playbooks/restore.yml). The live database is "
+        "overwritten only with --overwrite.",
+    ),
+    "down": (
+        "destroy the cluster (lab; AWS needs --yes)",
+        "Destroy every node of the cluster, running or stopped. In the lab this also removes its network "
+        "and its inventory folder with the generated passwords. On AWS it needs --yes.",
+    ),
+}
 
 
 def port_number(text: str) -> int:
@@ -38,6 +91,11 @@ def port_number(text: str) -> int:
     return port
 
 
+def environment(dest: str) -> str | None:
+    """The value of the variable that sets option ``dest``; None when unset or empty."""
+    return os.environ.get(ENVIRONMENT[dest], "").strip() or None
+
+
 def _global_options(defaults: bool) -> argparse.ArgumentParser:
     """Global options, accepted before or after the subcommand."""
     parser = argparse.ArgumentParser(add_help=False)
@@ -45,11 +103,17 @@ def _global_options(defaults: bool) -> argparse.ArgumentParser:
     def default(value: object) -> object:
         return value if defaults else argparse.SUPPRESS
 
+    aws_config = environment("aws_config") if defaults else None
     parser.add_argument(
-        "--provider", choices=PROVIDERS, default=default("lab"), help="where the nodes run (default: lab)"
+        "--provider",
+        choices=PROVIDERS,
+        default=default(environment("provider") or "lab"),
+        help=f"where the nodes run (default: ${ENVIRONMENT['provider']}, else lab)",
     )
     parser.add_argument(
-        "--cluster", default=default(DEFAULT_CLUSTER), help=f"cluster name (default: {DEFAULT_CLUSTER})"
+        "--cluster",
+        default=default(environment("cluster") or DEFAULT_CLUSTER),
+        help=f"cluster name (default: ${ENVIRONMENT['cluster']}, else {DEFAULT_CLUSTER})",
     )
     parser.add_argument(
         "--dry-run",
@@ -57,7 +121,27 @@ def _global_options(defaults: bool) -> argparse.ArgumentParser:
         default=default(False),
         help="print the plan (nodes to launch, plays, limits, batches) and change nothing",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help="show every host result")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print one JSON document on stdout: the plan with --dry-run, else the result and the run folder; "
+        "progress goes to stderr",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default(0),
+        help="show every host result; -v, -vv, -vvv are also passed to ansible-playbook",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="show only errors and the final result",
+    )
     parser.add_argument(
         "--inventory",
         type=Path,
@@ -73,15 +157,15 @@ def _global_options(defaults: bool) -> argparse.ArgumentParser:
     parser.add_argument(
         "--aws-config",
         type=Path,
-        default=default(None),
-        help="the aws provider's settings (see docs/aws.md)",
+        default=default(Path(aws_config) if aws_config else None),
+        help=f"the aws provider's settings (see docs/aws.md; default: ${ENVIRONMENT['aws_config']})",
     )
     parser.add_argument(
         "--lab-port",
         type=port_number,
         # None, not 8080, so that an explicit port can be checked against an existing cluster's.
         default=default(None),
-        help=f"loopback port on which the lab's load balancer is published (default: {DEFAULT_PORT})",
+        help=f"loopback port on which the lab's load balancer is published (default: {DEFAULT_LAB_PORT})",
     )
     return parser
 
@@ -89,12 +173,26 @@ def _global_options(defaults: bool) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     common = _global_options(defaults=False)
     parser = argparse.ArgumentParser(
-        prog="runner.py",
         description="Provision, deploy and grow a scaleout.pydio cluster.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[_global_options(defaults=True)],
     )
+    parser.add_argument("--version", action="version", version=f"scaleout.pydio {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    up = sub.add_parser("up", parents=[common], help="provision the nodes, then deploy")
+
+    def command(name: str) -> argparse.ArgumentParser:
+        short, description = COMMANDS[name]
+        return sub.add_parser(
+            name,
+            parents=[common],
+            help=short,
+            description=textwrap.fill(description, 78),
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    up = command("up")
     up.add_argument(
         "--pydio-archive",
         metavar="FILE",
@@ -105,8 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="install Pydio 8 although the nodes' PHP is newer than 7.4 (deliberate; see roles/pydio)",
     )
-    sub.add_parser("deploy", parents=[common], help="converge the cluster with site.yml")
-    scale = sub.add_parser("scale", parents=[common], help="add compute nodes or a storage replica set")
+    command("deploy")
+    scale = command("scale")
     what = scale.add_mutually_exclusive_group(required=True)
     what.add_argument("--compute", nargs="?", type=int, const=1, metavar="N", help="add N compute nodes (default 1)")
     what.add_argument(
@@ -117,123 +215,40 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="add storage nodes: one replica set by default, N must be a multiple of the replica count",
     )
-    scale_in = sub.add_parser("scale-in", parents=[common], help="drain a compute node from the LB, then remove it")
+    scale_in = command("scale-in")
     scale_in.add_argument("--compute", required=True, metavar="HOST", help="the compute node to remove")
-    status = sub.add_parser("status", parents=[common], help="report the cluster's state")
-    status.add_argument("--json", action="store_true", help="machine-readable output")
-    sub.add_parser(
-        "backup", parents=[common], help="dump the database now and copy the dumps to artifacts/<cluster>/backups"
-    )
-    restore = sub.add_parser("restore", parents=[common], help="load a dump of `backup` into a database")
+    command("status")
+    command("backup")
+    restore = command("restore")
     restore.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE", help="the dump")
     restore.add_argument("--database", metavar="NAME", help="restore into this database (default: the live one)")
     restore.add_argument("--overwrite", action="store_true", help="allow restoring into the live database")
-    down = sub.add_parser("down", parents=[common], help="destroy the cluster (lab; AWS needs --yes)")
+    down = command("down")
     down.add_argument("--yes", action="store_true", help="confirm destroying an AWS cluster")
     return parser
 
 
-def load_cluster(args: argparse.Namespace, provider: Provider | None) -> tuple[Cluster, str]:
-    """The cluster as it is now (from --inventory, else from the provider), and a note for dry runs."""
-    name = planner.check_cluster_name(args.cluster)
-    path: Path | None = args.inventory
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise PlanError(f"cannot read inventory {path}: {exc.strerror}") from None
-        cluster = cluster_from_inventory(text, name)
-        if cluster.name != name:
-            raise PlanError(f"inventory {path} describes cluster {cluster.name!r}, not {name!r}")
-        return cluster, ""
-    if provider is None:
-        raise NotAvailableError(f"the {args.provider} provider needs --aws-config to find cluster {name!r}")
-    # down removes stopped nodes too; status reports them
-    nodes = provider.list_nodes(name, include_stopped=args.command in ("down", "status"))
-    if nodes:
-        return Cluster(name, tuple(Node(n.name, n.groups) for n in nodes)), ""
-    if args.command == "up" or not args.dry_run:
-        return Cluster(name), ""
-    note = "note: the cluster has no node yet, so this plan assumes the default layout that `up` creates"
-    return Cluster(name, planner.default_lab_nodes(name)), note
-
-
-def make_plan(args: argparse.Namespace, cluster: Cluster) -> Plan:
-    if args.command == "up":
-        return planner.plan_up(cluster)
-    if args.command == "deploy":
-        return planner.plan_deploy(cluster)
-    if args.command == "status":
-        return planner.plan_status(cluster)
-    if args.command == "scale":
-        if args.compute is not None:
-            return planner.plan_scale_compute(cluster, args.compute)
-        return planner.plan_scale_storage(cluster, args.storage or None)
-    if args.command == "scale-in":
-        return planner.plan_scale_in_compute(cluster, args.compute)
-    if args.command == "backup":
-        return planner.plan_backup(cluster, str((cluster_dir(args.artifacts_dir, cluster.name) / "backups").resolve()))
-    if args.command == "restore":
-        if not args.source.is_file():
-            raise PlanError(f"restore --from {args.source}: no such file on this machine; give a dump of `backup`")
-        return planner.plan_restore(cluster, str(args.source.resolve()), args.database, args.overwrite)
-    return planner.plan_down(cluster, args.provider, args.yes)
-
-
-def _print_dry_run(args: argparse.Namespace, plan: Plan, note: str) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps({**plan.as_dict(), "note": note}, indent=2))
-        return
-    print(planner.render_plan(plan))
-    if note:
-        print(note)
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, with the environment's defaults; bad usage exits 2 (argparse's SystemExit)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.provider not in PROVIDERS:  # argparse checks the choices of the command line only
+        parser.error(
+            f"{ENVIRONMENT['provider']}={args.provider!r} is not a provider (choose from "
+            + ", ".join(repr(p) for p in PROVIDERS)
+            + ")"
+        )
+    if args.quiet and args.verbose:
+        parser.error("argument -q/--quiet: not allowed with argument -v/--verbose")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
-    try:
-        needed = args.inventory is None
-        provider = make_provider(args.provider, REPO_ROOT, args.aws_config, args.lab_port, needed=needed)
-        cluster, note = load_cluster(args, provider)
-        plan = make_plan(args, cluster)
-        if provider is not None:
-            provider.check_plan(plan)
-        if args.dry_run:
-            _print_dry_run(args, plan, note)
-            return EXIT_OK
-        if provider is None:
-            raise NotAvailableError(f"the {args.provider} provider needs --aws-config to change {plan.cluster!r}")
-        provider.check_launch(plan.launch)  # e.g. a busy port: this machine's state, not bad usage: exit 1
-        if args.command == "up":
-            provider.check_pydio_source(cluster.name, args.pydio_archive, not args.no_php_check)
-    except PlanError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (NotAvailableError, ProviderError, FileNotFoundError) as exc:
-        print(f"error: {exc}; nothing was changed", file=sys.stderr)
-        return EXIT_FAILED
-    execution = Execution(
-        plan,
-        provider,
-        args.artifacts_dir,
-        inventory=args.inventory,
-        verbose=args.verbose,
-        as_json=getattr(args, "json", False),
-    )
-    if plan.read_only:  # status: no lock, and its own exit code for a degraded cluster
-        if not execution.run():
-            return EXIT_FAILED
-        return EXIT_OK if execution.healthy else EXIT_DEGRADED
-    lock = ClusterLock(
-        cluster_dir(args.artifacts_dir, plan.cluster), plan.cluster, " ".join(sys.argv[1:]) or plan.command
-    )
-    try:
-        with lock:
-            return EXIT_OK if execution.run() else EXIT_FAILED
-    except LockBusyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    # Imported here: planning and running need ansible-runner, boto3 and PyYAML; --help and --version do not.
+    from scaleout.command import run_command
+
+    return run_command(args)

@@ -34,22 +34,33 @@ class Execution:
         artifacts_dir: Path,
         *,
         inventory: Path | None = None,
-        verbose: bool = False,
+        verbosity: int = 0,
         as_json: bool = False,
     ) -> None:
         self.plan = plan
         self.provider = provider
         self.artifacts_dir = artifacts_dir
         self.fixed_inventory = inventory
-        self.verbose = verbose
+        # -1 with -q (errors and the final result only), 0 by default, N with N times -v.
+        self.verbosity = verbosity
         self.as_json = as_json
         # With --json, progress goes to stderr so that stdout holds the document only.
         self.out = sys.stderr if as_json else sys.stdout
         self.custom_stats: dict[str, Any] = {}
-        # Set by a status run: whether the report found the cluster healthy.
+        # Set by a status run: whether the report found the cluster healthy, and the report itself.
         self.healthy = True
+        self.report: dict[str, Any] | None = None
+        # Set by run() and _finish(), for the --json result.
+        self.run_dir: Path | None = None
+        self.url = ""
 
     def say(self, text: str) -> None:
+        """A progress line: not shown with -q."""
+        if self.verbosity >= 0:
+            self.show(text)
+
+    def show(self, text: str) -> None:
+        """A line shown even with -q: the final result, and the lines run_playbook lets through (failures)."""
         print(text, file=self.out, flush=True)
 
     def run(self) -> bool:
@@ -57,7 +68,7 @@ class Execution:
         if missing:
             print(f"error: {', '.join(missing)} not found; nothing was changed", file=sys.stderr)
             return False
-        run_dir = new_run_dir(self.artifacts_dir, self.plan.cluster, self.plan.command)
+        run_dir = self.run_dir = new_run_dir(self.artifacts_dir, self.plan.cluster, self.plan.command)
         self.say(f"run folder: {run_dir}")
         started = time.monotonic()
         timings: list[dict[str, Any]] = []
@@ -110,21 +121,19 @@ class Execution:
             limit=step.limit,
             extravars=step.extravars,
             secrets=self.provider.secrets(cluster),
-            write=self.say,
-            verbose=self.verbose,
+            write=self.show,
+            verbosity=self.verbosity,
         )
         self.custom_stats.update(result.custom_stats)
         return result.ok
 
     def _finish(self, seconds: float) -> None:
-        self.say(f"{self.plan.command} on cluster {self.plan.cluster} done in {seconds:.0f}s")
-        url = self.provider.public_url(self.plan.cluster)
+        self.show(f"{self.plan.command} on cluster {self.plan.cluster} done in {seconds:.0f}s")
+        url = self.url = self.provider.public_url(self.plan.cluster)
         if self.plan.command == "status":
-            document = status_document(self.plan.cluster, self.provider, self.custom_stats, url)
-            self.healthy = bool(document["healthy"])
-            if self.as_json:
-                print(json.dumps(document, indent=2, sort_keys=True))
-            else:
-                print(render_status(document))
+            self.report = status_document(self.plan.cluster, self.provider, self.custom_stats, url)
+            self.healthy = bool(self.report["healthy"])
+            if not self.as_json:  # with --json, the command line prints it in its result
+                print(render_status(self.report))
         elif url and self.plan.command != "down":
-            self.say(f"Pydio is served at {url}")
+            self.show(f"Pydio is served at {url}")

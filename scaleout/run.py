@@ -55,7 +55,7 @@ def run_playbook(
     extravars: dict[str, Any] | None = None,
     secrets: Iterable[str] = (),
     write: Callable[[str], None] = print,
-    verbose: bool = False,
+    verbosity: int = 0,
     repo_root: Path = REPO_ROOT,
 ) -> RunResult:
     """Run ``playbook`` (absolute path) and return its status and per-host stats.
@@ -63,17 +63,24 @@ def run_playbook(
     Progress lines go through ``write``; the same lines and every event, with
     secrets removed, go to the run folder. Values of secret-named extravars and
     the given ``secrets`` are removed from everything kept in the run folder.
+    ``verbosity``: N > 0 shows every host result and passes -v N times to
+    ansible-playbook; -1 (quiet) writes only the failures, the run folder
+    still gets every line.
     """
     extravars = dict(extravars or {})
     redactor = Redactor(secrets)
     redactor.learn(extravars)
     log = RunLog(run_dir, redactor)
 
-    def emit(line: str) -> None:
-        write(redactor.text(line))
+    quiet = verbosity < 0
+
+    def emit(line: str, *, error: bool = False) -> None:
+        """Log every line; with quiet, show the errors only."""
+        if error or not quiet:
+            write(redactor.text(line))
         log.line(line)
 
-    progress = Progress(emit, verbose=verbose)
+    progress = Progress(emit, verbose=verbosity > 0)
     custom_stats: dict[str, Any] = {}
 
     def on_event(event: dict[str, Any]) -> bool:
@@ -96,12 +103,16 @@ def run_playbook(
             extravars=extravars,
             envvars=runner_envvars(repo_root),
             event_handler=on_event,
+            verbosity=max(verbosity, 0) or None,
             quiet=True,
         )
     finally:
         redact_tree(data_dir, redactor)
     status = str(runner.status)
     rc = int(runner.rc if runner.rc is not None else 1)
+    if quiet:  # the recap's failure lines were logged, not shown
+        for failure in progress.failures:
+            write(redactor.text(f"FAILED: {failure}"))
     if status != "successful" and not progress.failures:
-        emit(f"FAILED: ansible-playbook ended {status} with rc {rc}; see {data_dir / 'artifacts'}")
+        emit(f"FAILED: ansible-playbook ended {status} with rc {rc}; see {data_dir / 'artifacts'}", error=True)
     return RunResult(status, rc, progress.stats, progress.failures, run_dir, custom_stats)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from scaleout.defaults import DEFAULT_LAB_PORT
 from scaleout.model import GROUPS, Cluster, Node, PlanError
 from scaleout.plan import Plan
 from scaleout.providers import lab_vars
@@ -27,7 +28,7 @@ from scaleout.providers.lab_inventory import recorded_private_ips, render_lab_in
 LABEL_CLUSTER = "scaleout.cluster"
 LABEL_GROUPS = "scaleout.groups"
 LABEL_PORT = "scaleout.port"
-DEFAULT_PORT = 8080
+DEFAULT_PORT = DEFAULT_LAB_PORT
 BOOT_TIMEOUT = 120
 
 # The settings verified on these machines (shared/docker-lab.md).

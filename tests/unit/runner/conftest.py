@@ -5,6 +5,15 @@ from pathlib import Path
 import pytest
 from runner_helpers import LAB, write_inventory
 
+from scaleout.cli import ENVIRONMENT
+
+
+@pytest.fixture(autouse=True)
+def no_option_variables(monkeypatch):
+    """The operator's SCALEOUT_CLUSTER and the like do not reach the tests, unless a test sets them."""
+    for name in ENVIRONMENT.values():
+        monkeypatch.delenv(name, raising=False)
+
 
 @pytest.fixture
 def lab_inventory(tmp_path: Path) -> Path:

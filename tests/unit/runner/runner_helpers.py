@@ -17,9 +17,11 @@ from scaleout.providers.base import ProviderError  # noqa: E402
 from scaleout.providers.lab_inventory import render_lab_inventory  # noqa: E402
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
-    """Run `python runner.py ARGS` as an operator would, from another folder."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 30, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `python runner.py ARGS` as an operator would, from another folder, with ``env`` added."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     return subprocess.run(
         [sys.executable, str(REPO / "runner.py"), *args],
         cwd=cwd or REPO,

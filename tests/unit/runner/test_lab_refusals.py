@@ -5,7 +5,7 @@ import socket
 import pytest
 from runner_helpers import FakeDocker, container
 
-from scaleout import cli
+from scaleout import cli, command
 from scaleout.providers.lab import LabProvider
 
 
@@ -21,7 +21,7 @@ class Lab:
             assert name == "lab"
             return LabProvider("img:test", self.inventory_root, port=lab_port, docker=self.docker)
 
-        monkeypatch.setattr(cli, "make_provider", make_provider)
+        monkeypatch.setattr(command, "make_provider", make_provider)
 
     def run(self, *args: str) -> int:
         return cli.main(["--artifacts-dir", str(self.artifacts), *args])
