@@ -23,6 +23,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "aws.yml"
+ENTRY_POINTS = Path(__file__).resolve().parent / "playbooks" / "entry_points.yml"
 REGION = "us-east-1"
 RECAP_RE = re.compile(
     r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+"
@@ -133,10 +134,10 @@ def _inventory(world: World, compute: list[str]) -> dict[str, Any]:
 
 @pytest.fixture
 def run_role(world: World, aws_env: dict[str, str], tmp_path: Path) -> Callable[..., Run]:
-    """Run the role's playbook against moto; `compute` names the web nodes."""
+    """Run the role's playbook (or another) against moto; `compute` names the web nodes."""
     counter = {"n": 0}
 
-    def run(compute: list[str] | None = None, **role_vars: Any) -> Run:
+    def run(compute: list[str] | None = None, playbook: Path = PLAYBOOK, **role_vars: Any) -> Run:
         counter["n"] += 1
         workdir = tmp_path / f"run{counter['n']}"
         workdir.mkdir()
@@ -168,7 +169,7 @@ def run_role(world: World, aws_env: dict[str, str], tmp_path: Path) -> Callable[
         )
         ansible_playbook = Path(sys.executable).parent / "ansible-playbook"
         proc = subprocess.run(
-            [str(ansible_playbook), "-i", str(inventory), "-e", f"@{extra}", str(PLAYBOOK)],
+            [str(ansible_playbook), "-i", str(inventory), "-e", f"@{extra}", str(playbook)],
             cwd=REPO,
             env=env,
             capture_output=True,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import ENTRY_POINTS
 
 if TYPE_CHECKING:
     from conftest import Run, World
@@ -202,6 +203,37 @@ def test_targets_follow_the_compute_group(world: World, run_role: Callable[..., 
     added = run_role(compute=["web1", "web2", "web3"], elb_purge_targets=False)
     assert added.rc == 0, added.output[-4000:]
     assert _targets(world) == {ids["web1"], ids["web2"], ids["web3"]}
+
+
+def test_backend_state_and_drain_entry_points(world: World, run_role: Callable[..., Run]) -> None:
+    """backend_state reads the targets by web node; drain deregisters one and waits until it is out."""
+    ids = world.instances
+    assert run_role(compute=["web1", "web2", "web3"]).rc == 0
+
+    state = run_role(compute=["web1", "web2", "web3"], playbook=ENTRY_POINTS)
+    assert state.rc == 0, state.output[-4000:]
+    assert state.recap()["changed"] == 0, state.output[-4000:]
+    assert state.facts is not None
+    assert state.facts["error"] == ""
+    # moto reports every registered target healthy.
+    assert sorted((s["server"], s["status"]) for s in state.facts["servers"]) == [
+        ("web1", "healthy"),
+        ("web2", "healthy"),
+        ("web3", "healthy"),
+    ]
+
+    drained = run_role(compute=["web1", "web2", "web3"], playbook=ENTRY_POINTS, test_drain_hosts=["web3"])
+    assert drained.rc == 0, drained.output[-4000:]
+    assert drained.recap()["changed"] > 0, drained.output[-4000:]
+    assert _targets(world) == {ids["web1"], ids["web2"]}
+    assert drained.facts is not None
+    assert "web3" not in {s["server"] for s in drained.facts["servers"] if s["status"] == "healthy"}
+
+    missing = run_role(compute=["web1"], playbook=ENTRY_POINTS, elb_target_group_name="pydio-absent")
+    assert missing.rc == 0, missing.output[-4000:]
+    assert missing.facts is not None
+    assert missing.facts["servers"] == []
+    assert missing.facts["error"].startswith("target group pydio-absent: ")
 
 
 MISSING_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000"
