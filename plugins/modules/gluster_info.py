@@ -214,14 +214,8 @@ missing:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_cli import (
-    GlusterCLI,
-    GlusterCommandError,
-    GlusterError,
-)
-from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_ops import MissingVolumes, report_state
-
-C_LOCALE = {"LANG": "C", "LC_ALL": "C", "LC_MESSAGES": "C"}
+from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_module import run_gluster_module
+from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_ops import report_state
 
 ARGUMENT_SPEC = {
     "volumes": {"type": "list", "elements": "str"},
@@ -233,17 +227,9 @@ ARGUMENT_SPEC = {
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
-    binary = module.get_bin_path("gluster", required=True)
-    cli = GlusterCLI(lambda argv: module.run_command(argv, environ_update=C_LOCALE), binary)
-    try:
-        result = report_state(cli, params["volumes"], heal=params["heal"], status=params["status"])
-    except MissingVolumes as exc:
-        module.fail_json(msg=str(exc), calls=cli.issued, missing=exc.missing)
-    except GlusterCommandError as exc:
-        module.fail_json(msg=str(exc), calls=cli.issued, **exc.as_dict())
-    except GlusterError as exc:
-        module.fail_json(msg=str(exc), calls=cli.issued)
-    module.exit_json(calls=cli.issued, **result)
+    run_gluster_module(
+        module, lambda cli: report_state(cli, params["volumes"], heal=params["heal"], status=params["status"])
+    )
 
 
 if __name__ == "__main__":

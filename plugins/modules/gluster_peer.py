@@ -111,15 +111,8 @@ local:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_cli import (
-    GlusterCLI,
-    GlusterCommandError,
-    GlusterError,
-)
+from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_module import run_gluster_module
 from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_ops import converge_peers
-from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_plan import PlanError
-
-C_LOCALE = {"LANG": "C", "LC_ALL": "C", "LC_MESSAGES": "C"}
 
 
 def main() -> None:
@@ -131,28 +124,13 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    if module.params["wait_timeout"] < 0:
+    params = module.params
+    if params["wait_timeout"] < 0:
         module.fail_json(msg="wait_timeout must be 0 or more seconds")
-    binary = module.get_bin_path("gluster", required=True)
-    cli = GlusterCLI(lambda argv: module.run_command(argv, environ_update=C_LOCALE), binary)
-    try:
-        result = converge_peers(
-            cli,
-            module.params["nodes"],
-            module.params["state"],
-            module.params["wait_timeout"],
-            module.check_mode,
-        )
-    except PlanError as exc:
-        module.fail_json(msg=str(exc), calls=cli.issued)
-    except GlusterCommandError as exc:
-        module.fail_json(msg=str(exc), calls=cli.issued, **exc.as_dict())
-    except GlusterError as exc:
-        module.fail_json(msg=str(exc), calls=cli.issued)
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(calls=cli.issued, **result)
+    run_gluster_module(
+        module,
+        lambda cli: converge_peers(cli, params["nodes"], params["state"], params["wait_timeout"], module.check_mode),
+    )
 
 
 if __name__ == "__main__":

@@ -216,19 +216,10 @@ calls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_cli import (
-    GlusterCLI,
-    GlusterCommandError,
-    GlusterError,
-)
+from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_cli import GlusterCLI
+from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_module import run_gluster_module
 from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_ops import converge_volume
-from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_plan import (
-    PlanError,
-    VolumeRequest,
-    validate_request,
-)
-
-C_LOCALE = {"LANG": "C", "LC_ALL": "C", "LC_MESSAGES": "C"}
+from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_plan import VolumeRequest, validate_request
 
 ARGUMENT_SPEC = {
     "name": {"type": "str", "required": True},
@@ -257,8 +248,6 @@ def main() -> None:
     params = module.params
     if params["rebalance_timeout"] <= 0:
         module.fail_json(msg="rebalance_timeout must be more than 0 seconds")
-    binary = module.get_bin_path("gluster", required=True)
-    cli = GlusterCLI(lambda argv: module.run_command(argv, environ_update=C_LOCALE), binary)
     request = VolumeRequest(
         name=params["name"],
         state=params["state"],
@@ -273,21 +262,12 @@ def main() -> None:
         rebalance=params["rebalance"],
         force=params["force"],
     )
-    try:
+
+    def converge(cli: GlusterCLI) -> dict:
         validate_request(request)
-        result = converge_volume(cli, request, module.check_mode, params["rebalance_timeout"])
-    except PlanError as exc:
-        module.fail_json(msg=str(exc), calls=cli.issued)
-    except GlusterCommandError as exc:
-        module.fail_json(msg=str(exc), calls=cli.issued, **exc.as_dict())
-    except GlusterError as exc:
-        module.fail_json(msg=str(exc), calls=cli.issued)
-    for warning in result.pop("warnings"):
-        module.warn(warning)
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(calls=cli.issued, **result)
+        return converge_volume(cli, request, module.check_mode, params["rebalance_timeout"])
+
+    run_gluster_module(module, converge)
 
 
 if __name__ == "__main__":

@@ -31,28 +31,32 @@ LABEL_PORT = "scaleout.port"
 DEFAULT_PORT = DEFAULT_LAB_PORT
 BOOT_TIMEOUT = 120
 
-# The settings verified on these machines (shared/docker-lab.md).
-CONTAINER_SETTINGS = (
-    "--cap-add",
-    "SYS_ADMIN",
-    "--cap-add",
-    "NET_ADMIN",
-    "--device",
-    "/dev/fuse",
-    "--security-opt",
-    "seccomp=unconfined",
-    "--security-opt",
-    "apparmor=unconfined",
-    "--cgroupns=host",
-    "--volume",
-    "/sys/fs/cgroup:/sys/fs/cgroup:rw",
-    "--tmpfs",
-    "/run",
-    "--tmpfs",
-    "/run/lock",
-    "--stop-signal",
-    "SIGRTMIN+3",
-)
+# The settings verified on these machines (shared/docker-lab.md). One file,
+# in docker_container's option names, for this provider and for molecule's
+# create playbook (molecule/shared/create.yml).
+SETTINGS_FILE = Path(__file__).with_name("lab_container.json")
+
+
+def container_settings(settings: dict) -> tuple[str, ...]:
+    """The ``docker run`` options of the lab's systemd containers, from lab_container.json."""
+
+    def repeated(flag: str, values: Sequence[str]) -> list[str]:
+        return [arg for value in values for arg in (flag, value)]
+
+    return (
+        *repeated("--cap-add", settings["capabilities"]),
+        *repeated("--device", settings["devices"]),
+        *repeated("--security-opt", settings["security_opts"]),
+        f"--cgroupns={settings['cgroupns_mode']}",
+        *repeated("--volume", settings["volumes"]),
+        *repeated("--tmpfs", settings["tmpfs"]),
+        "--stop-signal",
+        settings["stop_signal"],
+    )
+
+
+CONTAINER = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
+CONTAINER_SETTINGS = container_settings(CONTAINER)
 
 Runner = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
 
@@ -267,7 +271,7 @@ class LabProvider(Provider):
         ]
         if "lb" in node.groups:
             argv += ["--label", f"{LABEL_PORT}={self.port}", "--publish", f"127.0.0.1:{self.port}:80"]
-        return [*argv, image, "/lib/systemd/systemd"]
+        return [*argv, image, CONTAINER["command"]]
 
     def _wait_booted(self, name: str) -> None:
         """Wait until systemd in ``name`` reports running (it has no bus for the first moments)."""

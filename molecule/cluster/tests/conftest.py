@@ -11,17 +11,14 @@ import base64
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import testinfra
+from scenario_helpers import node
 
 SCENARIO = Path(__file__).resolve().parent.parent
-PROJECT = SCENARIO.parent.parent
 LB = "cluster-lb1"
 WEBS = ("cluster-node1", "cluster-node2")
 STATUS = "/pydio/index.php?get_action=status"
@@ -50,10 +47,6 @@ except urllib.error.HTTPError as error:
 print(json.dumps({"status": response.status, "headers": [[k, v] for k, v in response.headers.items()],
                   "body": base64.b64encode(response.read()).decode()}))
 """
-
-
-def node(name: str) -> testinfra.host.Host:
-    return testinfra.get_host(f"ansible://{name}?ansible_inventory={os.environ['MOLECULE_INVENTORY_FILE']}")
 
 
 def address_of(host: testinfra.host.Host) -> str:
@@ -118,28 +111,6 @@ def wait_for_status(lb: testinfra.host.Host, server: str, status: str, deadline_
             return
         time.sleep(0.5)
     raise AssertionError(f"{server} did not become {status} within {deadline_s}s: {stats(lb).get(server)}")
-
-
-def run_playbook(*args: str, env: dict[str, str] | None = None, merge: bool = True) -> subprocess.CompletedProcess[str]:
-    """ansible-playbook from this checkout against molecule's inventory; stderr merged unless merge=False."""
-    environ = dict(os.environ)
-    environ["ANSIBLE_COLLECTIONS_PATH"] = str(PROJECT / ".collections")
-    environ["ANSIBLE_FORCE_COLOR"] = "0"
-    environ.update(env or {})
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
-            *args,
-        ],
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT if merge else subprocess.PIPE,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
 
 
 def recap(output: str) -> dict[str, str]:

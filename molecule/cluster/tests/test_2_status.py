@@ -7,7 +7,8 @@ import subprocess
 import time
 
 import pytest
-from conftest import PROJECT, WEBS, run_playbook, wait_for_status
+from conftest import WEBS, wait_for_status
+from scenario_helpers import PROJECT, run_playbook
 
 testinfra_hosts = ["ansible://cluster-lb1"]
 

@@ -15,7 +15,6 @@ import time
 
 import pytest
 from conftest import (
-    PROJECT,
     SCENARIO,
     STATUS,
     WEBS,
@@ -23,10 +22,10 @@ from conftest import (
     address_of,
     node,
     recap,
-    run_playbook,
     stats,
     wait_for_status,
 )
+from scenario_helpers import PROJECT, run_playbook
 
 testinfra_hosts = ["ansible://cluster-lb1"]
 

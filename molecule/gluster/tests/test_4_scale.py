@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import SCENARIO, gluster_xml, run_playbook
+from conftest import SCENARIO, gluster_xml
+from scenario_helpers import run_playbook
 
 testinfra_hosts = ["ansible://gl1"]
 

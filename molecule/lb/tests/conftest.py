@@ -10,27 +10,22 @@ from __future__ import annotations
 import csv
 import http.client
 import io
-import os
 import re
 import ssl
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import testinfra
+from scenario_helpers import node, scenario_playbooks
 
 SCENARIO = Path(__file__).resolve().parent.parent
 LB = "lb-haproxy"
 WEBS = ("lb-web1", "lb-web2")
 STATS = "http://127.0.0.1:8404/stats;csv"
 SERVED_BY = re.compile(r"served-by: (\S+)</p>")
-
-
-def node(name: str) -> testinfra.host.Host:
-    return testinfra.get_host(f"ansible://{name}?ansible_inventory={os.environ['MOLECULE_INVENTORY_FILE']}")
 
 
 def container_address(name: str) -> str:
@@ -112,25 +107,4 @@ def lb_host() -> testinfra.host.Host:
 @pytest.fixture(scope="session")
 def run_playbook():
     """Run a playbook of this scenario against molecule's inventory."""
-
-    def _run(playbook: str, *extra: str) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ)
-        env["ANSIBLE_COLLECTIONS_PATH"] = str(SCENARIO.parent.parent / ".collections")
-        env.setdefault("ANSIBLE_FORCE_COLOR", "0")
-        return subprocess.run(
-            [
-                str(Path(sys.executable).parent / "ansible-playbook"),
-                "-i",
-                os.environ["MOLECULE_INVENTORY_FILE"],
-                str(SCENARIO / playbook),
-                *extra,
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-
-    return _run
+    return scenario_playbooks(SCENARIO)
