@@ -18,7 +18,7 @@ SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/m
 .PHONY: help host venv image lint yamllint ansible-lint ruff sanity collection-test unit integration checks molecule e2e containers test lab lab-down
 
 # The Pydio archive the lab installs: a pydio-core-8.2.5.tar.gz on this machine,
-# or "stand-in", the offline stand-in of tests/fixtures/pydio_contract (not Pydio).
+# or "stand-in", the offline stand-in of scaleout/providers/stand_in_pydio (not Pydio).
 PYDIO_ARCHIVE ?= stand-in
 LAB_CLUSTER ?= pydio
 # The lab's Debian: bullseye (Debian 11, PHP 7.4, on which Pydio 8 runs) for a

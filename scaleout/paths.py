@@ -6,6 +6,6 @@ from pathlib import Path
 
 # The checkout runner.py runs from: playbooks/, roles/, inventory/, tests/.
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# The sources of the stand-in Pydio archive. The lab builds it at run time (`up --pydio-archive stand-in`);
-# the molecule scenarios and the unit tests build it too, so it stays with the other test fixtures.
-PYDIO_CONTRACT = REPO_ROOT / "tests" / "fixtures" / "pydio_contract"
+# The sources of the stand-in Pydio archive. The lab builds it at run time (`up --pydio-archive stand-in`),
+# so it ships with the package; the molecule scenarios and the unit tests build it from here too.
+STAND_IN_PYDIO = REPO_ROOT / "scaleout" / "providers" / "stand_in_pydio"

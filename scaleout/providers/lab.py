@@ -210,7 +210,7 @@ class LabProvider(Provider):
             lab_vars.record_pydio_source(folder, archive, php_check)
             if archive == lab_vars.STAND_IN:
                 print(
-                    "note: this lab installs the stand-in of tests/fixtures/pydio_contract, NOT Pydio: it honours "
+                    "note: this lab installs the stand-in of scaleout/providers/stand_in_pydio, NOT Pydio: it honours "
                     "Pydio 8's deployment contract (bootstrap.json, the AjaXplorer session, uploads on the data volume)"
                 )
             return
@@ -220,7 +220,7 @@ class LabProvider(Provider):
             "the lab installs Pydio from an archive on this machine and none was given: it does not download "
             f"{lab_vars.PYDIO_ARCHIVE_URL} for you. Download pydio-core-8.2.5.tar.gz, check its checksum and pass "
             "--pydio-archive FILE (make lab PYDIO_ARCHIVE=FILE), or pass --pydio-archive stand-in to run the lab "
-            "on the offline stand-in of tests/fixtures/pydio_contract, which is not Pydio"
+            "on the offline stand-in of scaleout/providers/stand_in_pydio, which is not Pydio"
         )
 
     def prepare(self, cluster: str) -> None:

@@ -83,7 +83,7 @@ def pydio_source(inventory_dir: Path) -> dict[str, Any]:
 def record_pydio_source(inventory_dir: Path, archive: str, php_check: bool) -> dict[str, Any]:
     """Record the archive ``up`` was given, so later commands install the same one.
 
-    ``stand-in`` builds the offline stand-in of tests/fixtures/pydio_contract (not
+    ``stand-in`` builds the offline stand-in of scaleout/providers/stand_in_pydio (not
     Pydio: it honours Pydio 8's deployment contract and runs on PHP 8), which
     turns the PHP version check off, since the stand-in does not need PHP 7.
     """

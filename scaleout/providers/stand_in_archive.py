@@ -1,8 +1,8 @@
-"""Build the stand-in for pydio-core-8.2.5.tar.gz from tests/fixtures/pydio_contract.
+"""Build the stand-in for pydio-core-8.2.5.tar.gz from scaleout/providers/stand_in_pydio.
 
 The lab installs it with ``up --pydio-archive stand-in``; the molecule scenarios
 build it through tests/build_pydio_archive.py. It is not Pydio: it honours
-Pydio 8's deployment contract (tests/fixtures/pydio_contract/README.md).
+Pydio 8's deployment contract (scaleout/providers/stand_in_pydio/README.md).
 
 The tarball is named and laid out like the real release (one top directory,
 pydio-core-<version>/), and is reproducible: sorted members, fixed times and
@@ -22,7 +22,7 @@ import sys
 import tarfile
 from pathlib import Path
 
-from scaleout.paths import PYDIO_CONTRACT
+from scaleout.paths import STAND_IN_PYDIO
 
 VERSION = "8.2.5"
 TOP = f"pydio-core-{VERSION}"
@@ -39,7 +39,7 @@ def _normalise(info: tarfile.TarInfo) -> tarfile.TarInfo:
 
 def build(output_dir: Path) -> tuple[Path, str]:
     """Write the archive into output_dir; return its path and sha256."""
-    source = PYDIO_CONTRACT / TOP
+    source = STAND_IN_PYDIO / TOP
     if not source.is_dir():
         raise FileNotFoundError(f"fixture directory missing: {source}")
     raw = io.BytesIO()

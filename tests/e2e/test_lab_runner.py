@@ -5,7 +5,7 @@ in systemd containers, then the cluster grows by a compute node and by a
 storage replica set, and shrinks by the compute node again, while every
 request goes through the load balancer published on a loopback port.
 
-The Pydio is the stand-in of tests/fixtures/pydio_contract (`--pydio-archive
+The Pydio is the stand-in of scaleout/providers/stand_in_pydio (`--pydio-archive
 stand-in`): it says which node served each request. The tests run in file
 order; each step builds on the one before.
 """

@@ -1,6 +1,6 @@
 """The application tier converged by playbooks/site.yml: MySQL, Apache, PHP and Pydio on gluster.
 
-The Pydio here is the stand-in archive of tests/fixtures/pydio_contract (see
+The Pydio here is the stand-in archive of scaleout/providers/stand_in_pydio (see
 its README): it honours Pydio 8's deployment contract, so these tests check
 the deployment, not Pydio.
 """

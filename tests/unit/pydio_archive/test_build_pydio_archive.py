@@ -61,7 +61,7 @@ def test_archive_holds_the_files_the_role_relies_on(archive, member):
 
 
 def test_archive_has_no_plugin_data_like_the_release(archive):
-    """Pydio's release ships no data/plugins: its installer makes it (tests/fixtures/pydio_contract/README.md)."""
+    """Pydio's release ships no data/plugins: its installer makes it (scaleout/providers/stand_in_pydio/README.md)."""
     path, _ = archive
     with tarfile.open(path) as tar:
         names = tar.getnames()
