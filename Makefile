@@ -83,25 +83,33 @@ molecule: venv image
 e2e: venv image
 	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh) $(phase) e2e -- pytest -q -s tests/e2e
 
-# The checks (lint, sanity, unit and integration tests: no root, no docker) run
-# beside the container work (molecule, then the lab end to end); the machine's
-# two cores are shared between the two. The table of phases comes last.
+# `make test` runs two chains side by side (the machine has two cores): the
+# checks (lint, sanity, unit and integration tests: no root, no docker), then
+# the scenarios of SCENARIOS_AFTER_CHECKS; and the other scenarios, then the
+# lab end to end. The table of phases comes last, also when the run fails or
+# is stopped.
 checks: lint sanity collection-test unit integration
 
 containers: molecule e2e
 
-test: venv
+SCENARIOS_AFTER_CHECKS ?= cluster lb mysql
+
+test:
 	@rm -f "$(TIMES)"; start=$$(date +%s); rc=0; \
-	$(MAKE) --no-print-directory -j2 checks-then-containers || rc=$$?; \
-	scripts/phase-table.sh "$(TIMES)" $$(($$(date +%s) - start)); exit $$rc
+	trap 'scripts/phase-table.sh "$(TIMES)" $$start; exit 143' TERM INT; \
+	{ $(phase) venv -- $(MAKE) --no-print-directory venv && \
+	  $(MAKE) --no-print-directory -j2 test-chains; } || rc=$$?; \
+	scripts/phase-table.sh "$(TIMES)" $$start; exit $$rc
 
 # Two independent chains for `make -j2`: each one runs its phases in order.
-.PHONY: checks-then-containers checks-chain containers-chain
-checks-then-containers: checks-chain containers-chain
+.PHONY: test-chains checks-chain containers-chain
+test-chains: checks-chain containers-chain
 checks-chain:
 	@$(MAKE) --no-print-directory -j1 checks
+	@$(MAKE) --no-print-directory -j1 molecule SCENARIOS="$(filter $(SCENARIOS_AFTER_CHECKS),$(SCENARIOS))"
 containers-chain:
-	@$(MAKE) --no-print-directory -j1 containers
+	@$(MAKE) --no-print-directory -j1 molecule SCENARIOS="$(filter-out $(SCENARIOS_AFTER_CHECKS),$(SCENARIOS))"
+	@$(MAKE) --no-print-directory -j1 e2e
 
 lab: venv host
 	SCALEOUT_BASE_IMAGE=$$(scripts/build-base-image.sh $(LAB_SUITE)) \

@@ -37,6 +37,15 @@ if docker image inspect "$ref" >/dev/null 2>&1; then
   exit 0
 fi
 
+# The two chains of `make test` may both need the image: one builds it, the
+# other waits and then finds it.
+exec 9>"${TMPDIR:-/tmp}/scaleout-base-image-$suite.lock"
+flock 9
+if docker image inspect "$ref" >/dev/null 2>&1; then
+  echo "$ref"
+  exit 0
+fi
+
 # The Debian mirror and apt sources come from this machine at run time.
 sources=/etc/apt/sources.list.d/debian.sources
 mirror=$(awk '/^URIs:/ {print $2; exit}' "$sources" 2>/dev/null || true)

@@ -10,6 +10,10 @@ need_root() {
   fi
 }
 
+# The two chains of `make test` may both get here: one runs at a time.
+exec 9>"${TMPDIR:-/tmp}/scaleout-host-setup.lock"
+flock 9
+
 packages=(docker.io debootstrap xfsprogs util-linux iproute2)
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 

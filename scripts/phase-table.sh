@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# Print the phases that scripts/phase.sh recorded, in the order they ended,
-# with their times, their exit status, and the wall-clock time of the whole run.
+# Print the phases that scripts/phase.sh recorded, in the order they started:
+# when each started (seconds after the run began), how long it took and its
+# result ("running" for a phase that had not ended, as when the run is
+# stopped), then the wall-clock time of the whole run.
 #
-#   scripts/phase-table.sh TIMES_FILE WALL_SECONDS
+#   scripts/phase-table.sh TIMES_FILE RUN_START_EPOCH
 set -euo pipefail
 
 times=$1
-wall=$2
+run_start=$2
+now=$(date +%s)
 [ -s "$times" ] || {
   echo "make test: no phase ran"
   exit 0
 }
 echo
-echo "make test: phases (checks and container work run side by side)"
-printf '  %-28s %8s  %s\n' phase seconds result
-while IFS=$'\t' read -r name seconds status; do
-  result=ok
-  [ "$status" = 0 ] || result="FAILED (exit $status)"
-  printf '  %-28s %8s  %s\n' "$name" "$seconds" "$result"
-done <"$times"
-printf '  %-28s %8s\n' "wall clock" "$wall"
+echo "make test: phases (two chains run side by side)"
+printf '  %-28s %8s %8s  %s\n' phase start seconds result
+# The last line of each phase wins: its end, or its start if it never ended.
+awk -F '\t' '{ last[$1] = $0; if (!($1 in first)) { first[$1] = NR; order[NR] = $1 } }
+  END { for (i = 1; i <= NR; i++) if (i in order) print last[order[i]] }' "$times" |
+  while IFS=$'\t' read -r name start seconds status; do
+    if [ "$status" = - ]; then
+      seconds=$((now - start))
+      result="running (stopped)"
+    elif [ "$status" = 0 ]; then
+      result=ok
+    else
+      result="FAILED (exit $status)"
+    fi
+    printf '  %-28s %8s %8s  %s\n' "$name" "+$((start - run_start))" "$seconds" "$result"
+  done
+printf '  %-28s %8s %8s\n' "wall clock" "" "$((now - run_start))"

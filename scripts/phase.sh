@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Run one phase of `make test`: its output lines are prefixed with the phase's
-# name (the checks and the container work run side by side), and its time and
-# exit status are appended to a table that scripts/phase-table.sh prints.
+# name (the two chains of `make test` run side by side), and its start, time
+# and exit status are recorded in a table that scripts/phase-table.sh prints.
 #
 #   scripts/phase.sh TIMES_FILE NAME -- COMMAND [ARGS...]
 #
+# TIMES_FILE gets one line when the phase starts (still running) and one when
+# it ends: NAME, start (epoch seconds), seconds, exit status, tab-separated.
 # Exits with the command's status.
 set -uo pipefail
 
@@ -16,9 +18,10 @@ times=$1
 name=$2
 shift 3
 
+mkdir -p "$(dirname "$times")"
 start=$(date +%s)
+printf '%s\t%s\t-\t-\n' "$name" "$start" >>"$times"
 "$@" 2>&1 | sed -u "s/^/[$name] /"
 status=${PIPESTATUS[0]}
-mkdir -p "$(dirname "$times")"
-printf '%s\t%s\t%s\n' "$name" "$(($(date +%s) - start))" "$status" >>"$times"
+printf '%s\t%s\t%s\t%s\n' "$name" "$start" "$(($(date +%s) - start))" "$status" >>"$times"
 exit "$status"
