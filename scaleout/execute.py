@@ -119,7 +119,7 @@ class Execution:
             run_dir,
             self._inventory(),
             limit=step.limit,
-            extravars=step.extravars,
+            extravars={**self.provider.playbook_vars(cluster), **step.extravars},
             secrets=self.provider.secrets(cluster),
             write=self.show,
             verbosity=self.verbosity,

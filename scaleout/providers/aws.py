@@ -115,7 +115,7 @@ class AwsProvider(Provider):
         self._session: Any = None
         self._secrets: list[str] = []
         self._clients: dict[str, Any] = {}
-        self._target_group_arn: str | None = None
+        self._target_group_arns: dict[str, str] = {}
 
     @classmethod
     def from_file(cls, path: Path, inventory_root: Path | None = None, **kwargs: Any) -> AwsProvider:
@@ -124,17 +124,17 @@ class AwsProvider(Provider):
 
     # ------------------------------------------------------------ checks
 
-    def check(self, *, target_group: bool = False) -> None:
+    def check(self, cluster: str | None = None) -> None:
         """Read-only preflight of a launch: credentials, and the launch template (and its version) exist.
 
-        With ``target_group``, also that the configured target group exists. ``launch`` does not ask
-        for that: on a first ``up``, the elb role creates the target group after the nodes are launched.
+        With ``cluster``, also that the cluster's target group exists. ``launch`` does not ask for
+        that: on a first ``up``, the elb role creates the target group after the nodes are launched.
         """
         self._require_credentials()
         if self.config.launch_template is not None:
             self._check_launch_template(self.config.launch_template)
-        if target_group:
-            self._target_group()
+        if cluster is not None:
+            self._target_group(self._cluster_name(cluster))
 
     def _require_credentials(self) -> None:
         """Find credentials the way boto3 does (nothing is sent); remember their secret parts, to mask them."""
@@ -197,33 +197,45 @@ class AwsProvider(Provider):
                     LaunchTemplateId=found[0]["LaunchTemplateId"], Versions=[template.version]
                 )
 
-    def _target_group(self) -> str:
-        """The ARN of the configured target group, checked to exist and to take instances."""
-        if self._target_group_arn is not None:
-            return self._target_group_arn
-        config = self.config
-        if config.target_group is None:
-            raise ProviderError(
-                "no target group is configured for the AWS provider: set target_group_arn or target_group_name"
-            )
-        query = (
-            {"TargetGroupArns": [config.target_group_arn]}
-            if config.target_group_arn
-            else {"Names": [config.target_group_name]}
-        )
-        label = f"target group {config.target_group!r}"
+    def playbook_vars(self, cluster: str) -> dict[str, Any]:
+        """The cluster's name and AWS connection for the elb role, from the settings file alone.
+
+        The target group's name is passed too, so that the role registers nodes exactly where the
+        provider registers and deregisters them.
+        """
+        cluster = self._cluster_name(cluster)
+        return {
+            "elb_cluster_name": cluster,
+            "elb_target_group_name": self.target_group_name(cluster),
+            "elb_aws_region": self.config.region,
+            "elb_aws_endpoint_url": self.config.endpoint_url or "",
+        }
+
+    def target_group_name(self, cluster: str) -> str:
+        """The name of ``cluster``'s own target group, as the elb role names it (``pydio-<cluster>-web``)."""
+        self._load_collection()
+        from ansible_collections.scaleout.pydio.plugins.module_utils.aws_names import resource_name
+
+        return resource_name(self._cluster_name(cluster), "web")
+
+    def _target_group(self, cluster: str) -> str:
+        """The ARN of ``cluster``'s target group, checked to exist and to take instances."""
+        if cluster in self._target_group_arns:
+            return self._target_group_arns[cluster]
+        name = self.target_group_name(cluster)
+        label = f"target group {name!r} of cluster {cluster!r}"
         with self._aws(f"looking up {label}", missing=label):
-            groups = self._client("elbv2").describe_target_groups(**query).get("TargetGroups", [])
+            groups = self._client("elbv2").describe_target_groups(Names=[name]).get("TargetGroups", [])
         if not groups:
-            raise self._error(f"{label} does not exist in {config.region}; nothing was changed")
+            raise self._error(f"{label} does not exist in {self.config.region}; nothing was changed")
         group = groups[0]
         if group.get("TargetType", "instance") != "instance":
             raise self._error(
                 f"{label} registers targets by {group.get('TargetType')}, not by instance; "
                 "the provider registers EC2 instances"
             )
-        self._target_group_arn = str(group["TargetGroupArn"])
-        return self._target_group_arn
+        self._target_group_arns[cluster] = str(group["TargetGroupArn"])
+        return self._target_group_arns[cluster]
 
     # ------------------------------------------------------------ errors
 
@@ -312,13 +324,19 @@ class AwsProvider(Provider):
         nodes = [_node_from_host(host) for host in data.hosts.values()]
         return sorted(nodes, key=lambda node: natural_key(node.name))
 
-    def _inventory_plugin(self) -> Any:
-        """The scaleout.pydio.ec2 plugin, loaded by Ansible's plugin loader from the checkout."""
-        from ansible.plugins.loader import init_plugin_loader, inventory_loader
+    def _load_collection(self) -> None:
+        """Let this process import scaleout.pydio's plugins, through Ansible's loader, from the checkout."""
+        from ansible.plugins.loader import init_plugin_loader
         from ansible.utils.collection_loader import AnsibleCollectionConfig
 
         if AnsibleCollectionConfig.collection_finder is None:
             init_plugin_loader([str(self.collections_path)])
+
+    def _inventory_plugin(self) -> Any:
+        """The scaleout.pydio.ec2 plugin, loaded by Ansible's plugin loader from the checkout."""
+        from ansible.plugins.loader import inventory_loader
+
+        self._load_collection()
         plugin = inventory_loader.get(INVENTORY_PLUGIN)
         if plugin is None:
             raise ProviderError(
@@ -421,9 +439,9 @@ class AwsProvider(Provider):
             return
         cluster = self._cluster_name(cluster)
         self._require_credentials()
-        arn = self._target_group()
+        arn = self._target_group(cluster)
         ids = self._require_ids(cluster, hosts, ("running",), "register")
-        with self._aws(f"registering {', '.join(hosts)} with target group {self.config.target_group!r}"):
+        with self._aws(f"registering {', '.join(hosts)} with target group {self.target_group_name(cluster)!r}"):
             self._client("elbv2").register_targets(TargetGroupArn=arn, Targets=_targets(ids))
 
     def deregister(self, cluster: str, hosts: Sequence[str]) -> None:
@@ -432,13 +450,13 @@ class AwsProvider(Provider):
             return
         cluster = self._cluster_name(cluster)
         self._require_credentials()
-        arn = self._target_group()
+        arn = self._target_group(cluster)
         ids = self._require_ids(cluster, hosts, LIVE_STATES, "deregister")
-        self._drain(arn, ids, ", ".join(hosts))
+        self._drain(cluster, arn, ids, ", ".join(hosts))
 
-    def _drain(self, arn: str, ids: Sequence[str], label: str) -> None:
+    def _drain(self, cluster: str, arn: str, ids: Sequence[str], label: str) -> None:
         elbv2 = self._client("elbv2")
-        group = f"target group {self.config.target_group!r}"
+        group = f"target group {self.target_group_name(cluster)!r}"
         with self._aws(f"deregistering {label} from {group}"):
             elbv2.deregister_targets(TargetGroupArn=arn, Targets=_targets(ids))
         with self._aws(f"draining {label} from {group}"):
@@ -466,28 +484,26 @@ class AwsProvider(Provider):
         ids = [found[host][0]["InstanceId"] for host in hosts if host in found]
         if not ids:
             return
-        self._drain_registered(ids)
+        self._drain_registered(cluster, ids)
         ec2 = self._client("ec2")
         with self._aws(f"terminating {', '.join(h for h in hosts if h in found)}"):
             ec2.terminate_instances(InstanceIds=ids)
         with self._aws(f"waiting for {', '.join(h for h in hosts if h in found)} to terminate"):
             ec2.get_waiter("instance_terminated").wait(InstanceIds=ids, WaiterConfig=self._waiter_config())
 
-    def _drain_registered(self, ids: Sequence[str]) -> None:
-        """Before terminating, take out of the target group whichever of ``ids`` is still in it."""
-        if self.config.target_group is None:
-            return
+    def _drain_registered(self, cluster: str, ids: Sequence[str]) -> None:
+        """Before terminating, take out of the cluster's target group whichever of ``ids`` is still in it."""
         try:
-            arn = self._target_group()
+            arn = self._target_group(cluster)
         except ProviderError as exc:
             self._warn(f"not draining from the load balancer before terminating: {exc}")
             return
-        with self._aws(f"reading the targets of target group {self.config.target_group!r}"):
+        with self._aws(f"reading the targets of target group {self.target_group_name(cluster)!r}"):
             health = self._client("elbv2").describe_target_health(TargetGroupArn=arn)
         registered = {d["Target"]["Id"] for d in health.get("TargetHealthDescriptions", [])}
         still = [iid for iid in ids if iid in registered]
         if still:
-            self._drain(arn, still, ", ".join(still))
+            self._drain(cluster, arn, still, ", ".join(still))
 
     # ------------------------------------------------------------ lookups
 

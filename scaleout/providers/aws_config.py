@@ -38,8 +38,6 @@ CONFIG_KEYS = (
     "launch_template",
     *_INSTANCE_KEYS,
     "storage_volume",
-    "target_group_arn",
-    "target_group_name",
     "ansible_host_source",
     "ssh_port",
     "ssh_wait_timeout",
@@ -47,6 +45,8 @@ CONFIG_KEYS = (
     "wait_timeout",
     "tags",
 )
+# Settings that named a load balancer resource shared by every cluster of the file.
+_CLUSTER_OWNED_KEYS = ("target_group_arn", "target_group_name")
 _CREDENTIAL_KEYS = re.compile(r"access_key|secret|session_token|security_token|password", re.IGNORECASE)
 
 
@@ -112,18 +112,12 @@ class AwsConfig:
     key_name: str | None = None
     security_group_ids: tuple[str, ...] = ()
     storage_volume: StorageVolume | None = None
-    target_group_arn: str | None = None
-    target_group_name: str | None = None
     ansible_host_source: str = "private_ip"
     ssh_port: int = 22
     ssh_wait_timeout: float = 300.0
     poll_interval: int = 5
     wait_timeout: int = 600
     tags: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def target_group(self) -> str | None:
-        return self.target_group_arn or self.target_group_name
 
 
 def load_config(path: Path) -> AwsConfig:
@@ -148,8 +142,6 @@ def parse_config(data: Any, source: str = "the AWS provider configuration") -> A
     _check_keys(data, source)
     launch_template = _launch_template(data.get("launch_template"), source)
     _check_launch_source(data, launch_template, source)
-    if data.get("target_group_arn") is not None and data.get("target_group_name") is not None:
-        raise AwsConfigError(f"{source}: set target_group_arn or target_group_name, not both")
     poll_interval = _int(data, "poll_interval", source, default=5, minimum=1)
     return AwsConfig(
         region=_region(data.get("region"), source),
@@ -162,8 +154,6 @@ def parse_config(data: Any, source: str = "the AWS provider configuration") -> A
         key_name=_str(data, "key_name", source),
         security_group_ids=_str_list(data, "security_group_ids", source),
         storage_volume=_storage_volume(data.get("storage_volume"), source),
-        target_group_arn=_str(data, "target_group_arn", source),
-        target_group_name=_str(data, "target_group_name", source),
         ansible_host_source=_choice(data, "ansible_host_source", ADDRESS_SOURCES, source),
         ssh_port=_int(data, "ssh_port", source, default=22, minimum=1, maximum=65535),
         ssh_wait_timeout=_number(data, "ssh_wait_timeout", source, default=300.0),
@@ -184,6 +174,12 @@ def _check_keys(data: Mapping[Any, Any], source: str) -> None:
             )
         if key == "cluster":
             raise AwsConfigError(f"{source}: 'cluster' is not a setting here; the cluster name comes from --cluster")
+        if key in _CLUSTER_OWNED_KEYS:
+            raise AwsConfigError(
+                f"{source}: {key!r} is not a setting any more: each cluster has its own target group, "
+                "pydio-<cluster>-web, which the elb role makes and the provider finds by the cluster's name. "
+                "Remove the line, so that one settings file can serve several clusters."
+            )
         if key not in CONFIG_KEYS:
             raise AwsConfigError(f"{source}: unknown setting {key!r}; the settings are {', '.join(CONFIG_KEYS)}")
 

@@ -98,6 +98,11 @@ class Provider(ABC):
         """Values that must not appear in any run output (default: none)."""
         return []
 
+    def playbook_vars(self, cluster: str) -> dict[str, Any]:
+        """Variables every playbook of ``cluster`` gets from the provider's settings, so that the settings are
+        said once (default: none). They are extra variables: they win over the inventory's."""
+        return {}
+
     def public_url(self, cluster: str) -> str:
         """Where users reach Pydio, printed at the end of a run; "" when the provider does not know it."""
         return ""

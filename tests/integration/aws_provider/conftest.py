@@ -86,8 +86,10 @@ def world(moto_endpoint: str, credentials: None) -> World:
     subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.42.1.0/24", AvailabilityZone=f"{REGION}a")
     group_id = ec2.create_security_group(GroupName=f"pydio-{suffix}", Description="pydio nodes", VpcId=vpc_id)
     ec2.create_key_pair(KeyName=f"pydio-{suffix}")
+    cluster = f"t{suffix}"
+    # The cluster's own target group, as the elb role names it.
     target_group = elbv2.create_target_group(
-        Name=f"web-{suffix}", Protocol="HTTP", Port=80, VpcId=vpc_id, TargetType="instance"
+        Name=f"pydio-{cluster}-web", Protocol="HTTP", Port=80, VpcId=vpc_id, TargetType="instance"
     )["TargetGroups"][0]
     return World(
         endpoint=moto_endpoint,
@@ -97,8 +99,8 @@ def world(moto_endpoint: str, credentials: None) -> World:
         security_group_id=group_id["GroupId"],
         key_name=f"pydio-{suffix}",
         target_group_arn=target_group["TargetGroupArn"],
-        target_group_name=f"web-{suffix}",
-        cluster=f"t{suffix}",
+        target_group_name=f"pydio-{cluster}-web",
+        cluster=cluster,
         clients=clients,
     )
 
@@ -115,7 +117,6 @@ def ami_settings(world: World) -> dict[str, Any]:
         "key_name": world.key_name,
         "security_group_ids": [world.security_group_id],
         "storage_volume": {"device": "/dev/xvdb", "size_gb": 100, "type": "gp3"},
-        "target_group_name": world.target_group_name,
         "ssh_wait_timeout": 0,
         "poll_interval": 1,
         "wait_timeout": 20,

@@ -26,7 +26,6 @@ def test_example_file_is_valid() -> None:
     assert config.region == "eu-west-1"
     assert config.launch_template == LaunchTemplate(name="pydio-node")
     assert config.storage_volume == StorageVolume("/dev/xvdb", 100, "gp3")
-    assert config.target_group_name == "pydio-web"
     assert (config.ssh_port, config.ssh_wait_timeout) == (22, 300)
 
 
@@ -35,7 +34,6 @@ def test_defaults() -> None:
     assert config.endpoint_url is None
     assert config.launch_template is None
     assert config.storage_volume is None
-    assert config.target_group is None
     assert config.ansible_host_source == "private_ip"
     assert (config.ssh_port, config.ssh_wait_timeout) == (22, 300.0)
 
@@ -55,7 +53,8 @@ def test_defaults() -> None:
         ({**TEMPLATE, "launch_template": {"name": "a", "id": "lt-1"}}, "exactly one of name and id"),
         ({**TEMPLATE, "launch_template": {"version": 2}}, "exactly one of name and id"),
         ({**TEMPLATE, "launch_template": {"name": "a", "versoin": 2}}, "launch_template: unknown key(s) versoin"),
-        ({**AMI, "target_group_arn": "arn:x", "target_group_name": "web"}, "target_group_arn or target_group_name"),
+        ({**AMI, "target_group_name": "pydio-web"}, "'target_group_name' is not a setting any more"),
+        ({**AMI, "target_group_arn": "arn:x"}, "each cluster has its own target group, pydio-<cluster>-web"),
         ({**AMI, "storage_volume": {"device": "xvdb", "size_gb": 10}}, "storage_volume.device must be a device path"),
         ({**AMI, "storage_volume": {"device": "/dev/xvdb"}}, "storage_volume: 'size_gb' must be at least 1"),
         ({**AMI, "storage_volume": {"device": "/dev/xvdb", "size_gb": 10, "type": "ssd"}}, "type must be one of gp3"),

@@ -29,7 +29,6 @@ def test_no_credentials(
         "endpoint_url": moto_endpoint,
         "ami": "ami-12345678",
         "instance_type": "t3.small",
-        "target_group_name": "web",
         "ssh_wait_timeout": 0,
     }
     provider = make_provider(settings)

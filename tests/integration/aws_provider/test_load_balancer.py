@@ -18,13 +18,10 @@ def launch_web(world: World, provider: AwsProvider, count: int = 2) -> list[Node
     return provider.launch(Cluster(world.cluster), nodes)
 
 
-@pytest.mark.parametrize("by", ["target_group_name", "target_group_arn"])
-def test_register_puts_instances_in_the_target_group(
-    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any], by: str
+def test_register_puts_instances_in_the_clusters_own_target_group(
+    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
 ) -> None:
-    settings = {key: value for key, value in ami_settings.items() if not key.startswith("target_group")}
-    settings[by] = world.target_group_name if by == "target_group_name" else world.target_group_arn
-    provider = make_provider(settings)
+    provider = make_provider(ami_settings)
     web1, web2 = launch_web(world, provider)
     assert world.targets() == {}
 
@@ -32,6 +29,41 @@ def test_register_puts_instances_in_the_target_group(
 
     # moto reports every running target as healthy (health checks are tested in the lab).
     assert world.targets() == {web1.node_id: "healthy", web2.node_id: "healthy"}
+    assert provider.target_group_name(world.cluster) == f"pydio-{world.cluster}-web"
+
+
+def _targets_of(world: World, name: str) -> set[str]:
+    elbv2 = world.client("elbv2")
+    arn = elbv2.describe_target_groups(Names=[name])["TargetGroups"][0]["TargetGroupArn"]
+    health = elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
+    return {desc["Target"]["Id"] for desc in health if desc["TargetHealth"]["State"] != "draining"}
+
+
+def test_two_clusters_in_one_account_never_touch_each_others_targets(
+    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
+) -> None:
+    # One settings file, two clusters: each has its own target group.
+    provider = make_provider(ami_settings)
+    other = f"{world.cluster}b"
+    world.client("elbv2").create_target_group(
+        Name=f"pydio-{other}-web", Protocol="HTTP", Port=80, VpcId=world.vpc_id, TargetType="instance"
+    )
+    web1, web2 = launch_web(world, provider)
+    (stage1,) = provider.launch(Cluster(other), [Node(f"{other}-node1", ("compute",))])
+    provider.register(other, [stage1.name])
+
+    provider.register(world.cluster, [web1.name, web2.name])
+    assert _targets_of(world, f"pydio-{other}-web") == {stage1.node_id}
+
+    provider.deregister(world.cluster, [web2.name])
+    provider.destroy(world.cluster, [web1.name, web2.name])
+
+    assert world.targets() == {}
+    assert _targets_of(world, f"pydio-{other}-web") == {stage1.node_id}
+    assert world.instance(stage1.node_id)["State"]["Name"] == "running"
+    # A cluster's name finds only its own nodes: the other cluster's node is not one of them.
+    with pytest.raises(ProviderError, match=f"no running instance named {other}-node1 in cluster '{world.cluster}'"):
+        provider.register(world.cluster, [f"{other}-node1"])
 
 
 def test_scale_in_deregisters_before_it_terminates(
@@ -77,7 +109,7 @@ def test_destroy_skips_hosts_already_gone(
     world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
 ) -> None:
     warnings: list[str] = []
-    provider = make_provider({**ami_settings, "target_group_name": None}, warn=warnings.append)
+    provider = make_provider(ami_settings, warn=warnings.append)
     (web1,) = launch_web(world, provider, count=1)
     provider.destroy(world.cluster, [web1.name])
 
@@ -102,38 +134,40 @@ def test_register_refuses_unknown_hosts_before_any_change(
 def test_missing_target_group_is_refused_before_any_change(
     world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
 ) -> None:
-    good = make_provider(ami_settings)
-    (web1,) = launch_web(world, good, count=1)
-    good.register(world.cluster, [web1.name])
-    provider = make_provider({**ami_settings, "target_group_name": "no-such-group"})
+    # A cluster whose elb role has not run yet has no target group.
+    provider = make_provider(ami_settings)
+    lonely = f"{world.cluster}n"
+    (web1,) = provider.launch(Cluster(lonely), [Node(f"{lonely}-node1", ("compute",))])
 
     for action in (provider.register, provider.deregister):
         with pytest.raises(ProviderError) as error:
-            action(world.cluster, [web1.name])
+            action(lonely, [web1.name])
         text = str(error.value)
-        assert "target group 'no-such-group' does not exist in us-east-1" in text
+        assert f"target group 'pydio-{lonely}-web' of cluster '{lonely}' does not exist in us-east-1" in text
         assert "TargetGroupNotFound" in text
-    with pytest.raises(ProviderError, match="target group 'no-such-group' does not exist"):
-        provider.check(target_group=True)
-    assert world.targets() == {web1.node_id: "healthy"}
+    with pytest.raises(ProviderError, match=f"target group 'pydio-{lonely}-web' of cluster '{lonely}' does not exist"):
+        provider.check(lonely)
     assert world.instance(web1.node_id)["State"]["Name"] == "running"
+    assert world.targets() == {}
 
 
 def test_launch_does_not_need_the_target_group_yet(
     world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
 ) -> None:
     # On a first `up`, the elb role creates the target group after the nodes are launched.
-    provider = make_provider({**ami_settings, "target_group_name": f"{world.cluster}-later"})
-    (web1,) = launch_web(world, provider, count=1)
+    provider = make_provider(ami_settings)
+    later = f"{world.cluster}l"
+    (web1,) = provider.launch(Cluster(later), [Node(f"{later}-node1", ("compute",))])
     assert world.instance(web1.node_id)["State"]["Name"] == "running"
-    with pytest.raises(ProviderError, match=f"target group '{world.cluster}-later' does not exist"):
-        provider.register(world.cluster, [web1.name])
 
 
-def test_register_without_a_target_group_configured(
+def test_the_provider_tells_the_playbooks_the_cluster_and_its_connection(
     world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
 ) -> None:
-    provider = make_provider({**ami_settings, "target_group_name": None})
-    (web1,) = launch_web(world, provider, count=1)
-    with pytest.raises(ProviderError, match="no target group is configured"):
-        provider.register(world.cluster, [web1.name])
+    provider = make_provider(ami_settings)
+    assert provider.playbook_vars(world.cluster) == {
+        "elb_cluster_name": world.cluster,
+        "elb_target_group_name": f"pydio-{world.cluster}-web",
+        "elb_aws_region": "us-east-1",
+        "elb_aws_endpoint_url": world.endpoint,
+    }

@@ -147,6 +147,7 @@ def run_role(world: World, aws_env: dict[str, str], tmp_path: Path) -> Callable[
         facts_file = workdir / "facts.json"
         variables = {
             "elb_backend": "aws",
+            "elb_cluster_name": "qa",
             "elb_vpc_id": world.vpc_id,
             "elb_subnets": world.subnet_ids,
             "elb_aws_region": REGION,

@@ -15,8 +15,10 @@ from conftest import ENTRY_POINTS
 if TYPE_CHECKING:
     from conftest import Run, World
 
-LB = "pydio"
-TG = "pydio-web"
+# The cluster the role runs for (run_role's default), and its resources' names.
+CLUSTER = "qa"
+LB = "pydio-qa"
+TG = "pydio-qa-web"
 
 
 def _lb(world: World) -> dict[str, Any]:
@@ -129,7 +131,7 @@ def test_alb_with_tls(world: World, certificate_arn: str, run_role: Callable[...
     assert (redirect["Protocol"], redirect["Port"], redirect["StatusCode"]) == ("HTTPS", "443", "HTTP_301")
 
     groups = _groups(world)
-    lb_sg, nodes, cluster, db = (groups[f"pydio-{kind}"] for kind in ("lb", "nodes", "cluster", "db"))
+    lb_sg, nodes, cluster, db = (groups[f"{LB}-{kind}"] for kind in ("lb", "nodes", "cluster", "db"))
     assert lb["SecurityGroups"] == [lb_sg["GroupId"]]
     assert _rules(lb_sg) == {
         ("tcp", port, port, cidr) for port in (80, 443) for cidr in ("198.51.100.0/24", "203.0.113.0/24")
@@ -158,6 +160,60 @@ def test_alb_with_tls(world: World, certificate_arn: str, run_role: Callable[...
     assert second.recap()["changed"] == 0, second.output[-4000:]
 
 
+def _tags(world: World, arn: str) -> dict[str, str]:
+    found = world.client("elbv2").describe_tags(ResourceArns=[arn])["TagDescriptions"][0]["Tags"]
+    return {tag["Key"]: tag["Value"] for tag in found}
+
+
+def test_two_clusters_in_one_account_share_nothing(world: World, run_role: Callable[..., Run]) -> None:
+    """qa (web1, web2) and stage (web3) side by side: each run touches its own cluster's resources only."""
+    qa = run_role(elb_tags={"env": "test"})
+    assert qa.rc == 0, qa.output[-4000:]
+    stage = run_role(compute=["web3"], elb_cluster_name="stage")
+    assert stage.rc == 0, stage.output[-4000:]
+
+    elbv2 = world.client("elbv2")
+    tgs = {tg["TargetGroupName"]: tg for tg in elbv2.describe_target_groups()["TargetGroups"]}
+    lbs = {lb["LoadBalancerName"]: lb for lb in elbv2.describe_load_balancers()["LoadBalancers"]}
+    assert set(tgs) == {"pydio-qa-web", "pydio-stage-web"}
+    assert set(lbs) == {"pydio-qa", "pydio-stage"}
+
+    def targets(name: str) -> set[str]:
+        health = elbv2.describe_target_health(TargetGroupArn=tgs[name]["TargetGroupArn"])
+        return {
+            d["Target"]["Id"] for d in health["TargetHealthDescriptions"] if d["TargetHealth"]["State"] != "draining"
+        }
+
+    # A run of qa after stage's (with elb_purge_targets on) leaves stage's targets alone.
+    again = run_role(elb_tags={"env": "test"})
+    assert again.rc == 0, again.output[-4000:]
+    assert again.recap()["changed"] == 0, again.output[-4000:]
+    assert targets("pydio-qa-web") == {world.instances["web1"], world.instances["web2"]}
+    assert targets("pydio-stage-web") == {world.instances["web3"]}
+
+    # Every resource carries its cluster's tag; elb_tags are added beside it.
+    assert _tags(world, tgs["pydio-qa-web"]["TargetGroupArn"]) == {"pydio:cluster": "qa", "env": "test"}
+    assert _tags(world, lbs["pydio-qa"]["LoadBalancerArn"]) == {"pydio:cluster": "qa", "env": "test"}
+    assert _tags(world, tgs["pydio-stage-web"]["TargetGroupArn"]) == {"pydio:cluster": "stage"}
+    assert _tags(world, lbs["pydio-stage"]["LoadBalancerArn"]) == {"pydio:cluster": "stage"}
+    groups = _groups(world)
+    for cluster in ("qa", "stage"):
+        for kind in ("lb", "nodes", "cluster", "db"):
+            group = groups[f"pydio-{cluster}-{kind}"]
+            assert {tag["Key"]: tag["Value"] for tag in group["Tags"]}["pydio:cluster"] == cluster
+
+    # Each cluster group admits its own members only: a node carries its own cluster's group, not the other's.
+    qa_cluster, stage_cluster = groups["pydio-qa-cluster"]["GroupId"], groups["pydio-stage-cluster"]["GroupId"]
+    assert _rules(groups["pydio-stage-cluster"]) == {
+        ("tcp", 24007, 24008, stage_cluster),
+        ("tcp", 49152, 49251, stage_cluster),
+    }
+    assert qa_cluster in _eni_groups(world, "web1")
+    assert stage_cluster not in _eni_groups(world, "web1")
+    assert stage_cluster in _eni_groups(world, "web3")
+    assert qa_cluster not in _eni_groups(world, "web3")
+
+
 def test_http_only_then_stickiness_off(world: World, run_role: Callable[..., Run]) -> None:
     """Without a certificate: one HTTP listener that forwards, and only port 80 open.
 
@@ -170,7 +226,7 @@ def test_http_only_then_stickiness_off(world: World, run_role: Callable[..., Run
     assert set(listeners) == {80}
     assert listeners[80]["DefaultActions"][0]["Type"] == "forward"
     assert listeners[80]["DefaultActions"][0]["TargetGroupArn"] == _tg(world)["TargetGroupArn"]
-    assert _rules(_groups(world)["pydio-lb"]) == {("tcp", 80, 80, "0.0.0.0/0")}
+    assert _rules(_groups(world)[f"{LB}-lb"]) == {("tcp", 80, 80, "0.0.0.0/0")}
     assert first.facts is not None
     assert first.facts["elb_public_url"] == f"http://{_lb(world)['DNSName']}"
     assert _tg_attributes(world)["stickiness.enabled"] == "true"
@@ -256,6 +312,8 @@ MISSING_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-400
             id="long-target-group-name",
         ),
         pytest.param({}, [], "has no hosts", id="empty-compute-group"),
+        pytest.param({"elb_cluster_name": ""}, None, "elb_backend 'aws' needs elb_cluster_name", id="no-cluster-name"),
+        pytest.param({"elb_cluster_name": "QA"}, None, "invalid cluster name 'QA'", id="invalid-cluster-name"),
         pytest.param({"elb_subnets": ["subnet-00000000000000000"]}, None, "needs elb_vpc_id", id="one-subnet"),
         pytest.param(
             {"elb_health_check_interval": 3, "elb_health_check_timeout": 2},

@@ -64,6 +64,9 @@ class FakeProvider(Provider):
     def public_url(self, cluster: str) -> str:
         return f"http://{cluster}.example/pydio/"
 
+    def playbook_vars(self, cluster: str) -> dict[str, object]:
+        return {"elb_cluster_name": cluster, "scaleout_backup_dir": "from-the-provider"}
+
 
 class FakeRunner:
     """Stands in for run_playbook: logs (playbook, limit); a run whose description is ``fails`` fails."""
@@ -164,6 +167,13 @@ def test_playbooks_get_the_provider_s_inventory_and_secrets(world):
     world.run(planner.plan_scale_compute(LAB, 1))
     assert [call["inventory"] for call in world.runner.calls] == [world.inventory]
     assert [list(call["secrets"]) for call in world.runner.calls] == [[SECRET]]
+
+
+def test_playbooks_get_the_provider_s_variables_and_the_step_s_win(world):
+    world.run(planner.plan_backup(LAB, "/srv/backups"))
+    (call,) = world.runner.calls
+    # The provider's variables reach every playbook; a step's own extra variable is never overridden.
+    assert call["extravars"] == {"elb_cluster_name": LAB.name, "scaleout_backup_dir": "/srv/backups"}
 
 
 def test_a_failing_playbook_stops_the_run_and_is_recorded(world, capsys):
