@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import ENTRY_POINTS
+from conftest import ENTRY_POINTS, REPO
 
 if TYPE_CHECKING:
     from conftest import Run, World
@@ -348,3 +348,22 @@ def test_pending_certificate_is_refused(world: World, run_role: Callable[..., Ru
     assert result.rc != 0
     assert "(status PENDING_VALIDATION)" in result.output, result.output[-4000:]
     _assert_nothing_created(world)
+
+
+def test_site_changes_no_load_balancer_when_no_cluster_host_converged(
+    world: World, run_role: Callable[..., Run]
+) -> None:
+    """Every cluster host unreachable (their names resolve nowhere): the ALB play refuses, moto stays empty."""
+    result = run_role(playbook=REPO / "playbooks" / "site.yml")
+    assert result.rc != 0
+    assert "UNREACHABLE" in result.output, result.output[-4000:]
+    assert "Not changing the load balancer: " in result.output, result.output[-4000:]
+    assert "web1" in result.output.split("Not changing the load balancer: ")[1].split("did not converge")[0]
+    _assert_nothing_created(world)
+    assert world.client("ec2").describe_instances(InstanceIds=[world.instances["web1"]])["Reservations"]
+    assert _eni_groups_all_default(world)
+
+
+def _eni_groups_all_default(world: World) -> bool:
+    groups = _groups(world)
+    return all(_eni_groups(world, name) == {groups["default"]["GroupId"]} for name in world.instances)
