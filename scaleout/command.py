@@ -128,7 +128,10 @@ def _carry_out(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     except PlanError as exc:
         return _refused(args, EXIT_USAGE, str(exc))
     except (NotAvailableError, ProviderError, FileNotFoundError) as exc:
-        return _refused(args, EXIT_FAILED, f"{exc}; nothing was changed")
+        message = str(exc)
+        if "nothing was changed" not in message.lower():
+            message += "; nothing was changed"
+        return _refused(args, EXIT_FAILED, message)
     execution = Execution(
         plan,
         provider,

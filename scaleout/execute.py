@@ -78,11 +78,18 @@ class Execution:
             for number, step in enumerate(self.plan.steps, start=1):
                 self.say(f"[{number}/{len(self.plan.steps)}] {step.description}")
                 step_started = time.monotonic()
-                ok = self._step(step, run_dir)
+                error = ""
+                try:
+                    ok = self._step(step, run_dir)
+                except ProviderError as exc:
+                    ok, error = False, str(exc)
                 seconds = round(time.monotonic() - step_started, 1)
-                timings.append({"step": step.description, "kind": step.kind, "seconds": seconds, "ok": ok})
+                entry: dict[str, Any] = {"step": step.description, "kind": step.kind, "seconds": seconds, "ok": ok}
+                if error:
+                    entry["error"] = error
+                timings.append(entry)
                 if not ok:
-                    print(f"error: {step.description} failed; see {run_dir}", file=sys.stderr)
+                    print(f"error: {self._failure(step.description, error, timings[:-1], run_dir)}", file=sys.stderr)
                     return False
         except ProviderError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -91,6 +98,16 @@ class Execution:
             (run_dir / TIMINGS_NAME).write_text(json.dumps(timings, indent=2) + "\n", encoding="utf-8")
         self._finish(time.monotonic() - started)
         return True
+
+    def _failure(self, step: str, error: str, done: list[dict[str, Any]], run_dir: Path) -> str:
+        """What failed, and, after steps that finished, that the run did change something before it."""
+        message = f"{step} failed: {error}" if error else f"{step} failed; see {run_dir}"
+        if done and not self.plan.read_only:
+            # A provider's "nothing was changed" speaks of its own step only.
+            message = message.replace("nothing was changed", "this step changed nothing")
+            finished = "; ".join(entry["step"] for entry in done)
+            message += f". Finished before it: {finished}. Run the command again to finish"
+        return message
 
     def _inventory(self) -> Path:
         # A read-only command (status) reports stopped nodes; the others refuse them.

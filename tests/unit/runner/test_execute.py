@@ -33,7 +33,7 @@ class FakeProvider(Provider):
 
     def _record(self, action: str, *args: object) -> None:
         if action == self.fail_on:
-            raise ProviderError(f"{action} failed at the fake provider")
+            raise ProviderError(f"{action} failed at the fake provider; nothing was changed")
         self.log.append((action, *args))
 
     def list_nodes(self, cluster: str, *, include_stopped: bool = False) -> list[NodeInfo]:
@@ -193,13 +193,31 @@ def test_a_failing_provider_step_stops_the_run_and_keeps_the_finished_steps(worl
     plan = planner.plan_scale_in_compute(LAB, "lab-node5")
     assert world.run(plan, fail_on="destroy") is False
     assert world.log == [("deregister", ("lab-node5",)), ("playbook", "scale_in.yml", ("lab-node5", "lab-node4"))]
-    assert [(t["kind"], t["ok"]) for t in world.timings()] == [("deregister", True), ("playbook", True)]
+    # The failed step is recorded too, with the provider's error.
+    timings = world.timings()
+    assert [(t["kind"], t["ok"]) for t in timings] == [("deregister", True), ("playbook", True), ("destroy", False)]
+    assert timings[-1]["error"] == "destroy failed at the fake provider; nothing was changed"
     captured = capsys.readouterr()
-    assert "error: destroy failed at the fake provider" in captured.err
+    # Steps had finished before it: the message does not claim that the run changed nothing.
+    assert "destroy failed at the fake provider; this step changed nothing" in captured.err
+    assert "nothing was changed" not in captured.err
+    assert "Finished before it: drain lab-node5 from the LB; stop the web service on lab-node5" in captured.err
     assert "Pydio is served at" not in captured.out
+
+
+def test_a_provider_step_that_fails_first_says_nothing_was_changed(world, capsys):
+    assert world.run(planner.plan_scale_compute(LAB, 1), fail_on="launch") is False
+    assert [(t["kind"], t["ok"]) for t in world.timings()] == [("launch", False)]
+    err = capsys.readouterr().err
+    assert "launch failed at the fake provider; nothing was changed" in err
+    assert err.count("nothing was changed") == 1
 
 
 def test_a_failing_registration_stops_before_the_next_batch(world):
     assert world.run(planner.plan_scale_compute(LAB, 7), fail_on="register") is False
     assert world.log[-1] == ("playbook", "scale_compute.yml", (*NEW[:5], "lab-node4"))
-    assert [t["kind"] for t in world.timings()] == ["launch", "playbook"]
+    assert [(t["kind"], t["ok"]) for t in world.timings()] == [
+        ("launch", True),
+        ("playbook", True),
+        ("register", False),
+    ]
