@@ -86,6 +86,11 @@ def _botocore_session() -> botocore.session.Session:
     return session
 
 
+def _stderr_progress(line: str) -> None:
+    # Progress of long waits; stderr, so that stdout stays the --json document's.
+    print(line, file=sys.stderr, flush=True)
+
+
 def _stderr_warning(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -107,11 +112,13 @@ class AwsProvider(Provider):
         *,
         collections_path: Path | None = None,
         warn: Callable[[str], None] = _stderr_warning,
+        progress: Callable[[str], None] = _stderr_progress,
     ) -> None:
         self.config = config
         self.inventory_root = Path(inventory_root) if inventory_root is not None else DEFAULT_INVENTORY_ROOT
         self.collections_path = Path(collections_path) if collections_path is not None else DEFAULT_COLLECTIONS_PATH
         self._warn = warn
+        self._progress = progress
         self._session: Any = None
         self._secrets: list[str] = []
         self._clients: dict[str, Any] = {}
@@ -422,7 +429,7 @@ class AwsProvider(Provider):
         if no_address:
             raise ProviderError(f"no {self.config.ansible_host_source} address for {', '.join(no_address)}")
         targets = {node.name: node.address for node in nodes}
-        unreachable = wait_for_ssh(targets, self.config.ssh_port, timeout, interval=interval)
+        unreachable = wait_for_ssh(targets, self.config.ssh_port, timeout, interval=interval, progress=self._progress)
         if unreachable:
             listed = ", ".join(f"{name} ({address}:{self.config.ssh_port})" for name, address in unreachable.items())
             raise ProviderError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from scaleout.model import Node
@@ -93,17 +93,31 @@ def wait_for_port(host: str, port: int, timeout: float, *, interval: float = 1.0
         time.sleep(interval)
 
 
-def wait_for_ssh(targets: Mapping[str, str], port: int, timeout: float, *, interval: float = 1.0) -> dict[str, str]:
+def wait_for_ssh(
+    targets: Mapping[str, str],
+    port: int,
+    timeout: float,
+    *,
+    interval: float = 1.0,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, str]:
     """Wait for every ``name -> address`` to accept TCP on ``port``, within one shared deadline.
 
+    ``progress`` gets a line when the wait for a node starts and one when it ends.
     Returns the targets that never answered (empty when all did).
     """
-    deadline = time.monotonic() + timeout
+    say = progress or (lambda _line: None)
+    started = time.monotonic()
+    deadline = started + timeout
     unreachable: dict[str, str] = {}
-    for name, address in targets.items():
+    for number, (name, address) in enumerate(targets.items(), start=1):
         remaining = max(0.0, deadline - time.monotonic())
-        if not wait_for_port(address, port, remaining, interval=interval):
+        say(f"    waiting for SSH on {name} ({address}:{port}), {number}/{len(targets)}, up to {remaining:.0f} s more")
+        if wait_for_port(address, port, remaining, interval=interval):
+            say(f"    {name}: SSH answered ({time.monotonic() - started:.0f} s)")
+        else:
             unreachable[name] = address
+            say(f"    {name}: no answer on SSH")
     return unreachable
 
 

@@ -41,7 +41,7 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def provider(timeout: float, port: int) -> AwsProvider:
+def provider(timeout: float, port: int, progress: list[str] | None = None) -> AwsProvider:
     config = parse_config(
         {
             "region": "eu-west-1",
@@ -51,7 +51,7 @@ def provider(timeout: float, port: int) -> AwsProvider:
             "ssh_wait_timeout": timeout,
         }
     )
-    return AwsProvider(config)
+    return AwsProvider(config, progress=(progress.append if progress is not None else lambda _line: None))
 
 
 def node(name: str, address: str = LOOPBACK) -> NodeInfo:
@@ -109,7 +109,23 @@ def test_wait_for_ssh_names_the_targets_that_never_answered(listening_port: int)
 
 
 def test_provider_wait_succeeds_on_a_listening_port(listening_port: int) -> None:
-    provider(2, listening_port).wait_until_reachable([node("a-node1"), node("a-node2")], interval=0.1)
+    lines: list[str] = []
+    provider(2, listening_port, lines).wait_until_reachable([node("a-node1"), node("a-node2")], interval=0.1)
+    # Progress per node: when its wait starts and when it answered.
+    assert [line.split(" (")[0].strip() for line in lines] == [
+        "waiting for SSH on a-node1",
+        "a-node1: SSH answered",
+        "waiting for SSH on a-node2",
+        "a-node2: SSH answered",
+    ]
+    assert f"(127.0.0.1:{listening_port}), 1/2, up to" in lines[0]
+
+
+def test_provider_wait_reports_a_node_that_never_answers(listening_port: int) -> None:
+    lines: list[str] = []
+    with pytest.raises(ProviderError):
+        provider(0.3, listening_port, lines).wait_until_reachable([node("a-node2", OTHER_LOOPBACK)], interval=0.1)
+    assert lines[-1].strip() == "a-node2: no answer on SSH"
 
 
 def test_provider_wait_fails_with_a_readable_error(listening_port: int) -> None:
