@@ -61,7 +61,8 @@ def problems(document: dict[str, Any]) -> list[str]:
     found += [
         f"{b.get('server', '?')} is {b.get('status', '?')} at the load balancer"
         for b in document["lb"]
-        if not str(b.get("status", "")).startswith("UP")
+        # HAProxy says UP (or "UP 1/3" while rising), the ALB "healthy".
+        if not (str(b.get("status", "")).startswith("UP") or b.get("status") == "healthy")
     ]
     found += [
         f"check.txt of {host} answered {'nothing' if code == -1 else code}"

@@ -116,7 +116,9 @@ def certificate_arn(world: World) -> str:
     return world.client("acm").import_certificate(Certificate=cert, PrivateKey=key)["CertificateArn"]
 
 
-def _inventory(world: World, compute: list[str]) -> dict[str, Any]:
+def inventory_for(world: World, compute: list[str]) -> dict[str, Any]:
+    """The inventory of a cluster whose web (and storage) nodes are ``compute`` and whose database is db1."""
+
     def hosts(names: list[str]) -> dict[str, Any]:
         return {name: {"instance_id": world.instances[name]} for name in names}
 
@@ -143,7 +145,7 @@ def run_role(world: World, aws_env: dict[str, str], tmp_path: Path) -> Callable[
         workdir.mkdir()
         names = ["web1", "web2"] if compute is None else compute
         inventory = workdir / "inventory.json"
-        inventory.write_text(json.dumps(_inventory(world, names)))
+        inventory.write_text(json.dumps(inventory_for(world, names)))
         facts_file = workdir / "facts.json"
         variables = {
             "elb_backend": "aws",

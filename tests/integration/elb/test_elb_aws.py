@@ -6,11 +6,15 @@ group and its attributes, listeners, targets and every security group rule.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import ENTRY_POINTS, REPO
+from conftest import ENTRY_POINTS, REGION, REPO, inventory_for
+
+from scaleout.run import run_playbook
 
 if TYPE_CHECKING:
     from conftest import Run, World
@@ -367,3 +371,31 @@ def test_site_changes_no_load_balancer_when_no_cluster_host_converged(
 def _eni_groups_all_default(world: World) -> bool:
     groups = _groups(world)
     return all(_eni_groups(world, name) == {groups["default"]["GroupId"]} for name in world.instances)
+
+
+def test_status_reports_each_target_as_the_alb_does(world: World, run_role: Callable[..., Run], tmp_path: Path) -> None:
+    """status.yml on AWS: the lb rows are the target group's targets and their health, read from the controller.
+
+    The cluster hosts are unreachable here (status reports them, it does not fail); moto reports every
+    running target healthy, so only "healthy" and the rows themselves can be checked.
+    """
+    built = run_role()
+    assert built.rc == 0, built.output[-4000:]
+    inventory = tmp_path / "status-inventory.json"
+    inventory.write_text(json.dumps(inventory_for(world, ["web1", "web2"])))
+    variables = {
+        "elb_backend": "aws",
+        "elb_cluster_name": CLUSTER,
+        "elb_aws_region": REGION,
+        "elb_aws_endpoint_url": world.endpoint,
+    }
+    lines: list[str] = []
+    (tmp_path / "status-run").mkdir()
+    result = run_playbook(
+        REPO / "playbooks" / "status.yml", tmp_path / "status-run", inventory, extravars=variables, write=lines.append
+    )
+    report = result.custom_stats["scaleout_status"]
+    rows = sorted((row["lb"], row["server"], row["status"]) for row in report["lb"])
+    assert rows == [("alb", "web1", "healthy"), ("alb", "web2", "healthy")], "\n".join(lines[-40:])
+    assert not [error for error in report["errors"] if "target group" in error]
+    assert set(report["unreachable"]) == {"web1", "web2", "db1"}

@@ -274,6 +274,16 @@ def test_a_healthy_report_has_no_problem_and_says_healthy():
             id="lb-down",
         ),
         pytest.param(
+            _with(
+                lb=[
+                    {"lb": "pydio-c-web", "server": "c-node1", "status": "healthy", "check": ""},
+                    {"lb": "pydio-c-web", "server": "c-node2", "status": "unhealthy", "check": "Target.Timeout"},
+                ]
+            ),
+            ["c-node2 is unhealthy at the load balancer"],
+            id="alb-target-unhealthy",
+        ),
+        pytest.param(
             _with(web={"c-node1": 503, "c-node2": -1}),
             ["check.txt of c-node1 answered 503", "check.txt of c-node2 answered nothing"],
             id="health-check",
