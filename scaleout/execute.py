@@ -126,6 +126,10 @@ class Execution:
         if step.kind == "deregister":
             self.provider.deregister(cluster, step.hosts)
             return True
+        if step.kind == "teardown":
+            for line in self.provider.teardown(cluster):
+                self.say(f"    removed {line}")
+            return True
         if step.kind == "destroy":
             self.provider.destroy(cluster, step.hosts)
             self.say(f"    removed {', '.join(step.hosts) or 'nothing'}")

@@ -30,7 +30,7 @@ COMPUTE_BATCH_SIZE = 5
 class Step:
     """One thing to do: a provider action or a playbook run."""
 
-    kind: str  # "launch", "playbook", "register", "deregister", "destroy"
+    kind: str  # "launch", "playbook", "register", "deregister", "destroy", "teardown"
     description: str
     playbook: str | None = None
     limit: tuple[str, ...] = ()
@@ -246,11 +246,28 @@ def plan_restore(cluster: Cluster, source: str, database: str | None, overwrite:
 
 
 def plan_down(cluster: Cluster, provider: str, yes: bool = False) -> Plan:
-    """Destroy every node: always allowed in the lab, on AWS only with --yes."""
+    """Destroy every node: always allowed in the lab, on AWS only with --yes.
+
+    On AWS the cluster's own load balancer, target group, listeners and security groups go too, once
+    its nodes are gone.
+    """
     if provider != "lab" and not yes:
-        raise PlanError(f"down on {provider} destroys every node of cluster {cluster.name!r}; add --yes to confirm")
+        raise PlanError(
+            f"down on {provider} destroys every node of cluster {cluster.name!r} and the load balancer, target "
+            "group, listeners and security groups tagged with its name; add --yes to confirm "
+            "(--dry-run lists the nodes)"
+        )
     hosts = tuple(node.name for node in cluster.nodes)
-    return Plan("down", cluster.name, steps=(Step("destroy", "destroy every node", hosts=hosts),))
+    steps = [Step("destroy", "destroy every node", hosts=hosts)]
+    if provider != "lab":
+        steps.append(
+            Step(
+                "teardown",
+                f"remove the load balancer, target group, listeners and security groups tagged "
+                f"pydio:cluster={cluster.name}, and the inventory file",
+            )
+        )
+    return Plan("down", cluster.name, steps=tuple(steps))
 
 
 def _require_nodes(cluster: Cluster) -> None:

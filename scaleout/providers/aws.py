@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -511,6 +512,97 @@ class AwsProvider(Provider):
         still = [iid for iid in ids if iid in registered]
         if still:
             self._drain(cluster, arn, still, ", ".join(still))
+
+    # ------------------------------------------------------------ teardown
+
+    def teardown(self, cluster: str) -> list[str]:
+        """Remove the cluster's load balancer (its listeners go with it), target group and security groups.
+
+        Only resources tagged ``pydio:cluster=<cluster>`` are touched; another cluster's, or an untagged one of
+        the same name, is never. Run after every node is gone; safe to run again. Also removes the cluster's
+        generated inventory file.
+        """
+        cluster = self._cluster_name(cluster)
+        self._require_credentials()
+        removed: list[str] = []
+        elbv2 = self._client("elbv2")
+        for arn, name in self._tagged_elbv2(cluster, "describe_load_balancers", "LoadBalancers", "LoadBalancer"):
+            with self._aws(f"deleting load balancer {name!r}"):
+                elbv2.delete_load_balancer(LoadBalancerArn=arn)
+            with self._aws(f"waiting for load balancer {name!r} to be deleted"):
+                elbv2.get_waiter("load_balancers_deleted").wait(
+                    LoadBalancerArns=[arn], WaiterConfig=self._waiter_config()
+                )
+            removed.append(f"load balancer {name} and its listeners")
+        for arn, name in self._tagged_elbv2(cluster, "describe_target_groups", "TargetGroups", "TargetGroup"):
+            with self._aws(f"deleting target group {name!r}"):
+                elbv2.delete_target_group(TargetGroupArn=arn)
+            removed.append(f"target group {name}")
+        removed += self._delete_security_groups(cluster)
+        path = self.inventory_root / f"{cluster}.ec2.yml"
+        if path.exists():
+            path.unlink()
+            removed.append(f"inventory file {path.name}")
+        return removed
+
+    def _tagged_elbv2(self, cluster: str, call: str, key: str, prefix: str) -> list[tuple[str, str]]:
+        """(ARN, name) of the load balancers or target groups tagged pydio:cluster=<cluster>."""
+        elbv2 = self._client("elbv2")
+        with self._aws(f"listing the {key} of cluster {cluster!r}"):
+            found = [item for page in elbv2.get_paginator(call).paginate() for item in page.get(key, [])]
+            by_arn = {item[f"{prefix}Arn"]: item[f"{prefix}Name"] for item in found}
+            arns = list(by_arn)
+            tagged: list[tuple[str, str]] = []
+            for start in range(0, len(arns), 20):  # DescribeTags takes 20 ARNs at a time
+                for description in elbv2.describe_tags(ResourceArns=arns[start : start + 20])["TagDescriptions"]:
+                    tags = {tag["Key"]: tag.get("Value", "") for tag in description.get("Tags", [])}
+                    if tags.get(CLUSTER_TAG) == cluster:
+                        tagged.append((description["ResourceArn"], by_arn[description["ResourceArn"]]))
+        return tagged
+
+    def _delete_security_groups(self, cluster: str) -> list[str]:
+        """Delete the security groups tagged with the cluster, their rules first (they name each other).
+
+        A group still used by a network interface that is going away (a terminated instance's, the deleted
+        load balancer's) is retried until ``wait_timeout``.
+        """
+        ec2 = self._client("ec2")
+        with self._aws(f"listing the security groups of cluster {cluster!r}"):
+            groups = [
+                group
+                for page in ec2.get_paginator("describe_security_groups").paginate(
+                    Filters=[{"Name": f"tag:{CLUSTER_TAG}", "Values": [cluster]}]
+                )
+                for group in page.get("SecurityGroups", [])
+            ]
+        for group in groups:
+            if group.get("IpPermissions"):
+                with self._aws(f"removing the rules of security group {group['GroupName']!r}"):
+                    ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+        removed: list[str] = []
+        deadline = time.monotonic() + self.config.wait_timeout
+        pending = list(groups)
+        while pending:
+            still: list[dict[str, Any]] = []
+            for group in pending:
+                try:
+                    ec2.delete_security_group(GroupId=group["GroupId"])
+                    removed.append(f"security group {group['GroupName']}")
+                except botocore.exceptions.ClientError as exc:
+                    code = str((exc.response.get("Error") or {}).get("Code", ""))
+                    if code != "DependencyViolation" or time.monotonic() >= deadline:
+                        raise self._error(
+                            f"deleting security group {group['GroupName']!r} failed. {aws_said(exc)}. "
+                            "Run down --yes again once whatever still uses it is gone."
+                        ) from None
+                    still.append(group)
+            if still:
+                self._progress(
+                    f"    waiting for {', '.join(g['GroupName'] for g in still)} to be free of network interfaces"
+                )
+                time.sleep(self.config.poll_interval)
+            pending = still
+        return removed
 
     # ------------------------------------------------------------ lookups
 

@@ -72,6 +72,12 @@ class Provider(ABC):
     def destroy(self, cluster: str, hosts: Sequence[str]) -> None:
         """Remove ``hosts`` for good (after deregistration)."""
 
+    def teardown(self, cluster: str) -> list[str]:
+        """After ``down`` destroyed every node: remove what the cluster owns beside its nodes.
+
+        Returns what was removed, one line each (default: nothing to remove)."""
+        return []
+
     # --- before a change -----------------------------------------------------
     def check_plan(self, plan: Plan) -> None:
         """Refuse, with a PlanError, a plan that the provider's present state makes wrong (dry runs too)."""

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from conftest import ENTRY_POINTS, REGION, REPO, inventory_for
 
+from scaleout.providers.aws import AwsProvider
+from scaleout.providers.aws_config import parse_config
 from scaleout.run import run_playbook
 
 if TYPE_CHECKING:
@@ -399,3 +401,59 @@ def test_status_reports_each_target_as_the_alb_does(world: World, run_role: Call
     assert rows == [("alb", "web1", "healthy"), ("alb", "web2", "healthy")], "\n".join(lines[-40:])
     assert not [error for error in report["errors"] if "target group" in error]
     assert set(report["unreachable"]) == {"web1", "web2", "db1"}
+
+
+def test_down_removes_one_clusters_resources_and_leaves_the_others(
+    world: World, run_role: Callable[..., Run], tmp_path: Path
+) -> None:
+    """The provider's teardown (the last step of `down --yes` on AWS) after the role built qa and stage."""
+    assert run_role(elb_tags={"env": "test"}).rc == 0
+    assert run_role(compute=["web3"], elb_cluster_name="stage").rc == 0
+    # A group of the same name that the role did not make (no pydio:cluster tag) is never touched.
+    ec2 = world.client("ec2")
+    ec2.create_security_group(GroupName="pydio-qa-extra", Description="not the role's", VpcId=world.vpc_id)
+    inventory_root = tmp_path / "inventory"
+    inventory_root.mkdir()
+    (inventory_root / "qa.ec2.yml").write_text("plugin: scaleout.pydio.ec2\n")
+    config = parse_config(
+        {"region": REGION, "endpoint_url": world.endpoint, "ami": "ami-1", "instance_type": "t3.small"}
+    )
+    lines: list[str] = []
+    provider = AwsProvider(config, inventory_root, progress=lines.append)
+    stage_before = _cluster_resources(world, "stage")
+
+    removed = provider.teardown("qa")
+
+    assert sorted(removed) == sorted(
+        [
+            "load balancer pydio-qa and its listeners",
+            "target group pydio-qa-web",
+            *(f"security group pydio-qa-{kind}" for kind in ("lb", "nodes", "cluster", "db")),
+            "inventory file qa.ec2.yml",
+        ]
+    )
+    elbv2 = world.client("elbv2")
+    assert [lb["LoadBalancerName"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]] == ["pydio-stage"]
+    assert [tg["TargetGroupName"] for tg in elbv2.describe_target_groups()["TargetGroups"]] == ["pydio-stage-web"]
+    assert set(_groups(world)) == {"default", "pydio-qa-extra"} | {
+        f"pydio-stage-{kind}" for kind in ("lb", "nodes", "cluster", "db")
+    }
+    assert _cluster_resources(world, "stage") == stage_before
+    assert not (inventory_root / "qa.ec2.yml").exists()
+    # Run again (after a failure half-way, say): nothing left, nothing removed, no error.
+    assert provider.teardown("qa") == []
+
+
+def _cluster_resources(world: World, cluster: str) -> dict[str, Any]:
+    """Everything of one cluster that a run of another must leave as it is: targets, listeners, rules."""
+    elbv2 = world.client("elbv2")
+    tg = elbv2.describe_target_groups(Names=[f"pydio-{cluster}-web"])["TargetGroups"][0]
+    lb = elbv2.describe_load_balancers(Names=[f"pydio-{cluster}"])["LoadBalancers"][0]
+    health = elbv2.describe_target_health(TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]
+    listeners = elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    groups = _groups(world)
+    return {
+        "targets": sorted(d["Target"]["Id"] for d in health),
+        "listeners": sorted((listener["Port"], listener["ListenerArn"]) for listener in listeners),
+        "rules": {kind: _rules(groups[f"pydio-{cluster}-{kind}"]) for kind in ("lb", "nodes", "cluster", "db")},
+    }

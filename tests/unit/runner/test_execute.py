@@ -58,6 +58,10 @@ class FakeProvider(Provider):
     def prepare(self, cluster: str) -> None:
         self._record("prepare", cluster)
 
+    def teardown(self, cluster: str) -> list[str]:
+        self._record("teardown", cluster)
+        return [f"target group of {cluster}"]
+
     def secrets(self, cluster: str) -> list[str]:
         return [SECRET]
 
@@ -150,6 +154,11 @@ NEW = tuple(f"lab-node{n}" for n in range(6, 13))
             id="scale-in",
         ),
         pytest.param(planner.plan_down(LAB, "lab"), [("destroy", tuple(node.name for node in LAB.nodes))], id="down"),
+        pytest.param(
+            planner.plan_down(LAB, "aws", yes=True),
+            [("destroy", tuple(node.name for node in LAB.nodes)), ("teardown", LAB.name)],
+            id="down-aws",
+        ),
     ],
 )
 def test_steps_run_in_the_plan_s_order(world, capsys, plan, expected):

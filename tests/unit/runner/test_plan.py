@@ -41,7 +41,7 @@ SEED = Cluster("c", planner.default_lab_nodes("c"))
             ),
             "is the last compute node",
         ),
-        (lambda: planner.plan_down(SEED, "aws"), "add --yes"),
+        (lambda: planner.plan_down(SEED, "aws"), "and the load balancer, target group, listeners and security groups"),
         (lambda: planner.plan_restore(SEED, "/d/pydio.sql.gz", None, False), "would overwrite the live database"),
         (lambda: planner.plan_restore(SEED, "/d/pydio.sql.gz", "a-b", False), "1 to 64 letters, digits and _"),
         (lambda: planner.plan_restore(Cluster("c", SEED.nodes[:2]), "/d/p.sql.gz", "x", False), "has no db node"),
