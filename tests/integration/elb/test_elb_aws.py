@@ -171,8 +171,12 @@ def _tags(world: World, arn: str) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in found}
 
 
-def test_two_clusters_in_one_account_share_nothing(world: World, run_role: Callable[..., Run]) -> None:
-    """qa (web1, web2) and stage (web3) side by side: each run touches its own cluster's resources only."""
+def test_two_clusters_side_by_side_up_status_down(world: World, run_role: Callable[..., Run], tmp_path: Path) -> None:
+    """qa (web1, web2) and stage (web3) in one account: each run, status and teardown touches its own cluster only.
+
+    Teardown is the provider's last step of `down --yes` on AWS. moto reports every running target healthy,
+    so status can only be checked for "healthy" and for the rows themselves.
+    """
     qa = run_role(elb_tags={"env": "test"})
     assert qa.rc == 0, qa.output[-4000:]
     stage = run_role(compute=["web3"], elb_cluster_name="stage")
@@ -184,18 +188,14 @@ def test_two_clusters_in_one_account_share_nothing(world: World, run_role: Calla
     assert set(tgs) == {"pydio-qa-web", "pydio-stage-web"}
     assert set(lbs) == {"pydio-qa", "pydio-stage"}
 
-    def targets(name: str) -> set[str]:
-        health = elbv2.describe_target_health(TargetGroupArn=tgs[name]["TargetGroupArn"])
-        return {
-            d["Target"]["Id"] for d in health["TargetHealthDescriptions"] if d["TargetHealth"]["State"] != "draining"
-        }
-
     # A run of qa after stage's (with elb_purge_targets on) leaves stage's targets alone.
+    stage_before = _cluster_resources(world, "stage")
     again = run_role(elb_tags={"env": "test"})
     assert again.rc == 0, again.output[-4000:]
     assert again.recap()["changed"] == 0, again.output[-4000:]
-    assert targets("pydio-qa-web") == {world.instances["web1"], world.instances["web2"]}
-    assert targets("pydio-stage-web") == {world.instances["web3"]}
+    assert _cluster_resources(world, "qa")["targets"] == sorted([world.instances["web1"], world.instances["web2"]])
+    assert _cluster_resources(world, "stage") == stage_before
+    assert stage_before["targets"] == [world.instances["web3"]]
 
     # Every resource carries its cluster's tag; elb_tags are added beside it.
     assert _tags(world, tgs["pydio-qa-web"]["TargetGroupArn"]) == {"pydio:cluster": "qa", "env": "test"}
@@ -210,7 +210,7 @@ def test_two_clusters_in_one_account_share_nothing(world: World, run_role: Calla
 
     # Each cluster group admits its own members only: a node carries its own cluster's group, not the other's.
     qa_cluster, stage_cluster = groups["pydio-qa-cluster"]["GroupId"], groups["pydio-stage-cluster"]["GroupId"]
-    assert _rules(groups["pydio-stage-cluster"]) == {
+    assert stage_before["rules"]["cluster"] == {
         ("tcp", 24007, 24008, stage_cluster),
         ("tcp", 49152, 49251, stage_cluster),
     }
@@ -218,6 +218,60 @@ def test_two_clusters_in_one_account_share_nothing(world: World, run_role: Calla
     assert stage_cluster not in _eni_groups(world, "web1")
     assert stage_cluster in _eni_groups(world, "web3")
     assert qa_cluster not in _eni_groups(world, "web3")
+
+    # status.yml of qa: one lb row per target of qa's target group, read from the controller (the cluster
+    # hosts are unreachable here: status reports them, it does not fail).
+    inventory = tmp_path / "status-inventory.json"
+    inventory.write_text(json.dumps(inventory_for(world, ["web1", "web2"])))
+    variables = {
+        "elb_backend": "aws",
+        "elb_cluster_name": CLUSTER,
+        "elb_aws_region": REGION,
+        "elb_aws_endpoint_url": world.endpoint,
+    }
+    lines: list[str] = []
+    (tmp_path / "status-run").mkdir()
+    result = run_playbook(
+        REPO / "playbooks" / "status.yml", tmp_path / "status-run", inventory, extravars=variables, write=lines.append
+    )
+    report = result.custom_stats["scaleout_status"]
+    rows = sorted((row["lb"], row["server"], row["status"]) for row in report["lb"])
+    assert rows == [("alb", "web1", "healthy"), ("alb", "web2", "healthy")], "\n".join(lines[-40:])
+    assert not [error for error in report["errors"] if "target group" in error]
+    assert set(report["unreachable"]) == {"web1", "web2", "db1"}
+
+    # down --yes of qa: its teardown removes what is tagged with qa, and nothing of stage. A group of the
+    # same name that the role did not make (no pydio:cluster tag) is never touched.
+    world.client("ec2").create_security_group(
+        GroupName="pydio-qa-extra", Description="not the role's", VpcId=world.vpc_id
+    )
+    inventory_root = tmp_path / "inventory"
+    inventory_root.mkdir()
+    (inventory_root / "qa.ec2.yml").write_text("plugin: scaleout.pydio.ec2\n")
+    config = parse_config(
+        {"region": REGION, "endpoint_url": world.endpoint, "ami": "ami-1", "instance_type": "t3.small"}
+    )
+    provider = AwsProvider(config, inventory_root, progress=lines.append)
+
+    removed = provider.teardown("qa")
+
+    assert sorted(removed) == sorted(
+        [
+            "load balancer pydio-qa and its listeners",
+            "target group pydio-qa-web",
+            *(f"security group pydio-qa-{kind}" for kind in ("lb", "nodes", "cluster", "db")),
+            "inventory file qa.ec2.yml",
+        ]
+    )
+    assert [lb["LoadBalancerName"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]] == ["pydio-stage"]
+    assert [tg["TargetGroupName"] for tg in elbv2.describe_target_groups()["TargetGroups"]] == ["pydio-stage-web"]
+    assert set(_groups(world)) == {"default", "pydio-qa-extra"} | {
+        f"pydio-stage-{kind}" for kind in ("lb", "nodes", "cluster", "db")
+    }
+    assert _cluster_resources(world, "stage") == stage_before
+    assert not (inventory_root / "qa.ec2.yml").exists()
+    # Run again (after a failure half-way, say): nothing left, nothing removed, no error.
+    assert provider.teardown("qa") == []
 
 
 def test_http_only_then_stickiness_off(world: World, run_role: Callable[..., Run]) -> None:
@@ -373,75 +427,6 @@ def test_site_changes_no_load_balancer_when_no_cluster_host_converged(
 def _eni_groups_all_default(world: World) -> bool:
     groups = _groups(world)
     return all(_eni_groups(world, name) == {groups["default"]["GroupId"]} for name in world.instances)
-
-
-def test_status_reports_each_target_as_the_alb_does(world: World, run_role: Callable[..., Run], tmp_path: Path) -> None:
-    """status.yml on AWS: the lb rows are the target group's targets and their health, read from the controller.
-
-    The cluster hosts are unreachable here (status reports them, it does not fail); moto reports every
-    running target healthy, so only "healthy" and the rows themselves can be checked.
-    """
-    built = run_role()
-    assert built.rc == 0, built.output[-4000:]
-    inventory = tmp_path / "status-inventory.json"
-    inventory.write_text(json.dumps(inventory_for(world, ["web1", "web2"])))
-    variables = {
-        "elb_backend": "aws",
-        "elb_cluster_name": CLUSTER,
-        "elb_aws_region": REGION,
-        "elb_aws_endpoint_url": world.endpoint,
-    }
-    lines: list[str] = []
-    (tmp_path / "status-run").mkdir()
-    result = run_playbook(
-        REPO / "playbooks" / "status.yml", tmp_path / "status-run", inventory, extravars=variables, write=lines.append
-    )
-    report = result.custom_stats["scaleout_status"]
-    rows = sorted((row["lb"], row["server"], row["status"]) for row in report["lb"])
-    assert rows == [("alb", "web1", "healthy"), ("alb", "web2", "healthy")], "\n".join(lines[-40:])
-    assert not [error for error in report["errors"] if "target group" in error]
-    assert set(report["unreachable"]) == {"web1", "web2", "db1"}
-
-
-def test_down_removes_one_clusters_resources_and_leaves_the_others(
-    world: World, run_role: Callable[..., Run], tmp_path: Path
-) -> None:
-    """The provider's teardown (the last step of `down --yes` on AWS) after the role built qa and stage."""
-    assert run_role(elb_tags={"env": "test"}).rc == 0
-    assert run_role(compute=["web3"], elb_cluster_name="stage").rc == 0
-    # A group of the same name that the role did not make (no pydio:cluster tag) is never touched.
-    ec2 = world.client("ec2")
-    ec2.create_security_group(GroupName="pydio-qa-extra", Description="not the role's", VpcId=world.vpc_id)
-    inventory_root = tmp_path / "inventory"
-    inventory_root.mkdir()
-    (inventory_root / "qa.ec2.yml").write_text("plugin: scaleout.pydio.ec2\n")
-    config = parse_config(
-        {"region": REGION, "endpoint_url": world.endpoint, "ami": "ami-1", "instance_type": "t3.small"}
-    )
-    lines: list[str] = []
-    provider = AwsProvider(config, inventory_root, progress=lines.append)
-    stage_before = _cluster_resources(world, "stage")
-
-    removed = provider.teardown("qa")
-
-    assert sorted(removed) == sorted(
-        [
-            "load balancer pydio-qa and its listeners",
-            "target group pydio-qa-web",
-            *(f"security group pydio-qa-{kind}" for kind in ("lb", "nodes", "cluster", "db")),
-            "inventory file qa.ec2.yml",
-        ]
-    )
-    elbv2 = world.client("elbv2")
-    assert [lb["LoadBalancerName"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]] == ["pydio-stage"]
-    assert [tg["TargetGroupName"] for tg in elbv2.describe_target_groups()["TargetGroups"]] == ["pydio-stage-web"]
-    assert set(_groups(world)) == {"default", "pydio-qa-extra"} | {
-        f"pydio-stage-{kind}" for kind in ("lb", "nodes", "cluster", "db")
-    }
-    assert _cluster_resources(world, "stage") == stage_before
-    assert not (inventory_root / "qa.ec2.yml").exists()
-    # Run again (after a failure half-way, say): nothing left, nothing removed, no error.
-    assert provider.teardown("qa") == []
 
 
 def _cluster_resources(world: World, cluster: str) -> dict[str, Any]:
