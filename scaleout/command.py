@@ -44,12 +44,12 @@ def load_cluster(args: argparse.Namespace, provider: Provider | None) -> tuple[C
     if args.command == "up" or not args.dry_run:
         return Cluster(name), ""
     note = "note: the cluster has no node yet, so this plan assumes the default layout that `up` creates"
-    return Cluster(name, planner.default_lab_nodes(name)), note
+    return Cluster(name, planner.default_lab_nodes(name, lb_node=provider.lb_node)), note
 
 
-def make_plan(args: argparse.Namespace, cluster: Cluster) -> Plan:
+def make_plan(args: argparse.Namespace, cluster: Cluster, provider: Provider | None = None) -> Plan:
     if args.command == "up":
-        return planner.plan_up(cluster)
+        return planner.plan_up(cluster, lb_node=provider.lb_node if provider is not None else True)
     if args.command == "deploy":
         return planner.plan_deploy(cluster)
     if args.command == "status":
@@ -111,7 +111,7 @@ def _carry_out(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
         needed = args.inventory is None
         provider = make_provider(args.provider, REPO_ROOT, args.aws_config, args.lab_port, needed=needed)
         cluster, note = load_cluster(args, provider)
-        plan = make_plan(args, cluster)
+        plan = make_plan(args, cluster, provider)
         if provider is not None:
             provider.check_plan(plan)
         if args.dry_run:

@@ -77,14 +77,17 @@ def check_cluster_name(name: str) -> str:
     return name
 
 
-def default_lab_nodes(cluster: str) -> tuple[Node, ...]:
-    """The lab's default layout: 2 storage+compute nodes, 1 db and 1 HAProxy lb."""
-    return (
+def default_lab_nodes(cluster: str, *, lb_node: bool = True) -> tuple[Node, ...]:
+    """The default layout: 2 storage+compute nodes, 1 db and, unless ``lb_node`` is false, 1 HAProxy lb.
+
+    A provider whose load balancer is a service (AWS: an ALB) launches no lb node.
+    """
+    nodes = (
         Node(f"{cluster}-node1", ("storage", "compute")),
         Node(f"{cluster}-node2", ("storage", "compute")),
         Node(f"{cluster}-node3", ("db",)),
-        Node(f"{cluster}-node4", ("lb",)),
     )
+    return (*nodes, Node(f"{cluster}-node4", ("lb",))) if lb_node else nodes
 
 
 def new_node_names(cluster: Cluster, count: int) -> list[str]:
@@ -99,9 +102,12 @@ def _site_step(description: str) -> Step:
     return Step("playbook", description, playbook=PLAYBOOKS["site"])
 
 
-def plan_up(cluster: Cluster) -> Plan:
-    """Provision the default layout (if the cluster has no node yet), then deploy."""
-    launch = () if cluster.nodes else default_lab_nodes(cluster.name)
+def plan_up(cluster: Cluster, *, lb_node: bool = True) -> Plan:
+    """Provision the default layout (if the cluster has no node yet), then deploy.
+
+    ``lb_node``: whether the provider's layout has an HAProxy node (see default_lab_nodes).
+    """
+    launch = () if cluster.nodes else default_lab_nodes(cluster.name, lb_node=lb_node)
     nodes = cluster.nodes or launch
     steps: list[Step] = []
     if launch:

@@ -105,6 +105,8 @@ class AwsProvider(Provider):
     """EC2 nodes tagged ``pydio:cluster``/``pydio:roles``/``Name``, an ALB target group in front."""
 
     name = "aws"
+    # The Application Load Balancer is the load balancer: no lb instance is launched.
+    lb_node = False
 
     def __init__(
         self,
@@ -206,13 +208,14 @@ class AwsProvider(Provider):
                 )
 
     def playbook_vars(self, cluster: str) -> dict[str, Any]:
-        """The cluster's name and AWS connection for the elb role, from the settings file alone.
+        """The load balancer (the ALB), the cluster's name and AWS connection for the elb role, from the settings alone.
 
         The target group's name is passed too, so that the role registers nodes exactly where the
         provider registers and deregisters them.
         """
         cluster = self._cluster_name(cluster)
         return {
+            "elb_backend": "aws",
             "elb_cluster_name": cluster,
             "elb_target_group_name": self.target_group_name(cluster),
             "elb_aws_region": self.config.region,

@@ -100,6 +100,9 @@ class Provider(ABC):
         return
 
     # --- what a run needs to know ------------------------------------------------
+    # Whether the default layout has an HAProxy lb node; False when the provider's load balancer is a service.
+    lb_node = True
+
     def secrets(self, cluster: str) -> list[str]:
         """Values that must not appear in any run output (default: none)."""
         return []

@@ -166,6 +166,7 @@ def test_the_provider_tells_the_playbooks_the_cluster_and_its_connection(
 ) -> None:
     provider = make_provider(ami_settings)
     assert provider.playbook_vars(world.cluster) == {
+        "elb_backend": "aws",
         "elb_cluster_name": world.cluster,
         "elb_target_group_name": f"pydio-{world.cluster}-web",
         "elb_aws_region": "us-east-1",

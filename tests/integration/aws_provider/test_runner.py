@@ -6,6 +6,7 @@ provider must find the scaleout.pydio.ec2 plugin by itself.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -46,3 +47,31 @@ def test_dry_run_plans_from_the_nodes_on_aws(
     assert [node[5], "compute"] in launched and [node[6], "compute"] in launched
     # The existing lb node (in the lb group, read through the inventory plugin) is in the playbook's limit.
     assert f"limit:    {node[5]},{node[6]},{node[4]}" in result.stdout
+
+
+def test_up_on_aws_launches_no_lb_node(
+    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any], tmp_path: Path
+) -> None:
+    # The ALB is the load balancer: the default layout on AWS has no lb instance.
+    settings = tmp_path / "aws.yml"
+    settings.write_text(yaml.safe_dump(ami_settings))
+    env = {key: value for key, value in os.environ.items() if key != "ANSIBLE_COLLECTIONS_PATH"}
+    fresh = f"{world.cluster}u"
+    options = ["--provider", "aws", "--aws-config", str(settings), "--cluster", fresh, "--dry-run", "--json"]
+    result = subprocess.run(
+        [sys.executable, str(REPO / "runner.py"), *options, "up"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert [(node["name"], node["groups"]) for node in plan["launch"]] == [
+        (f"{fresh}-node1", ["storage", "compute"]),
+        (f"{fresh}-node2", ["storage", "compute"]),
+        (f"{fresh}-node3", ["db"]),
+    ]
