@@ -39,8 +39,8 @@ EPILOG = "\n".join(
 COMMANDS = {
     "up": (
         "provision the nodes, then deploy",
-        "Launch the default layout (2 storage+compute nodes, 1 db, 1 lb) when the cluster has no node yet, "
-        "then converge it with playbooks/site.yml.",
+        "Launch the default layout (2 storage+compute nodes, 1 db, and in the lab 1 HAProxy lb; on AWS the ALB "
+        "is the load balancer) when the cluster has no node yet, then converge it with playbooks/site.yml.",
     ),
     "deploy": (
         "converge the cluster with site.yml",
@@ -75,7 +75,8 @@ COMMANDS = {
     "down": (
         "destroy the cluster (lab; AWS needs --yes)",
         "Destroy every node of the cluster, running or stopped. In the lab this also removes its network "
-        "and its inventory folder with the generated passwords. On AWS it needs --yes.",
+        "and its inventory folder with the generated passwords. On AWS it needs --yes, and then also removes the "
+        "cluster's load balancer, target group, listeners and security groups.",
     ),
 }
 
@@ -159,6 +160,22 @@ def _global_options(defaults: bool) -> argparse.ArgumentParser:
         type=Path,
         default=default(Path(aws_config) if aws_config else None),
         help=f"the aws provider's settings (see docs/aws.md; default: ${ENVIRONMENT['aws_config']})",
+    )
+    parser.add_argument(
+        "-e",
+        "--extra-vars",
+        action="append",
+        default=default(None),
+        metavar="VARS",
+        help="variables for every playbook, as ansible-playbook takes them: key=value, YAML/JSON, or @FILE; "
+        "repeatable, a later one wins (the provider's and the command's own variables win over them)",
+    )
+    parser.add_argument(
+        "--vault-password-file",
+        type=Path,
+        default=default(None),
+        metavar="FILE",
+        help="the Ansible Vault password file, for encrypted group_vars or -e @FILE",
     )
     parser.add_argument(
         "--lab-port",

@@ -13,6 +13,7 @@ from scaleout import plan as planner
 from scaleout.artifacts import cluster_dir
 from scaleout.cli import EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from scaleout.execute import Execution, NotAvailableError
+from scaleout.extra_vars import read_extra_vars
 from scaleout.lock import ClusterLock, LockBusyError
 from scaleout.model import Cluster, Node, PlanError
 from scaleout.paths import REPO_ROOT
@@ -112,6 +113,7 @@ def _carry_out(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
         provider = make_provider(args.provider, REPO_ROOT, args.aws_config, args.lab_port, needed=needed)
         cluster, note = load_cluster(args, provider)
         plan = make_plan(args, cluster, provider)
+        extra = read_extra_vars(args.extra_vars, args.vault_password_file)
         if provider is not None:
             provider.check_plan(plan)
         if args.dry_run:
@@ -139,6 +141,7 @@ def _carry_out(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
         inventory=args.inventory,
         verbosity=-1 if args.quiet else args.verbose,
         as_json=args.json,
+        extra=extra,
     )
     if plan.read_only:  # status: no lock, and its own exit code for a degraded cluster
         ran = execution.run()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scaleout.artifacts import new_run_dir
+from scaleout.extra_vars import ExtraVars
 from scaleout.model import Cluster
 from scaleout.paths import REPO_ROOT
 from scaleout.plan import Plan
@@ -36,6 +37,7 @@ class Execution:
         inventory: Path | None = None,
         verbosity: int = 0,
         as_json: bool = False,
+        extra: ExtraVars | None = None,
     ) -> None:
         self.plan = plan
         self.provider = provider
@@ -44,6 +46,8 @@ class Execution:
         # -1 with -q (errors and the final result only), 0 by default, N with N times -v.
         self.verbosity = verbosity
         self.as_json = as_json
+        # The operator's -e variables and vault password file, for every playbook.
+        self.extra = extra or ExtraVars()
         # With --json, progress goes to stderr so that stdout holds the document only.
         self.out = sys.stderr if as_json else sys.stdout
         self.custom_stats: dict[str, Any] = {}
@@ -140,7 +144,9 @@ class Execution:
             run_dir,
             self._inventory(),
             limit=step.limit,
-            extravars={**self.provider.playbook_vars(cluster), **step.extravars},
+            # The provider's variables and the step's own win over the operator's -e.
+            extravars={**self.extra.variables, **self.provider.playbook_vars(cluster), **step.extravars},
+            cmdline=self.extra.cmdline(),
             secrets=self.provider.secrets(cluster),
             write=self.show,
             verbosity=self.verbosity,

@@ -57,6 +57,7 @@ def run_playbook(
     write: Callable[[str], None] = print,
     verbosity: int = 0,
     repo_root: Path = REPO_ROOT,
+    cmdline: str = "",
 ) -> RunResult:
     """Run ``playbook`` (absolute path) and return its status and per-host stats.
 
@@ -65,7 +66,7 @@ def run_playbook(
     the given ``secrets`` are removed from everything kept in the run folder.
     ``verbosity``: N > 0 shows every host result and passes -v N times to
     ansible-playbook; -1 (quiet) writes only the failures, the run folder
-    still gets every line.
+    still gets every line. ``cmdline``: more ansible-playbook arguments (vault files and password file).
     """
     extravars = dict(extravars or {})
     redactor = Redactor(secrets)
@@ -104,6 +105,7 @@ def run_playbook(
             envvars=runner_envvars(repo_root),
             event_handler=on_event,
             verbosity=max(verbosity, 0) or None,
+            cmdline=cmdline or None,
             quiet=True,
         )
     finally:

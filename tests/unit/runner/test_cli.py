@@ -28,6 +28,14 @@ from scaleout.model import Cluster
         (["--dry-run", "--provider", "aws", "down"], 2, "stderr", "add --yes to confirm"),
         (["--dry-run", "--provider", "aws", "down", "--yes"], 0, "stdout", "destroy every node"),
         (["--dry-run", "scale", "--compute", "2"], 0, "stdout", "limit:    lab-node6,lab-node7,lab-node4"),
+        (["--dry-run", "-e", "@/no/such/vars.yml", "deploy"], 2, "stderr", "-e @/no/such/vars.yml: cannot read"),
+        (
+            ["deploy", "--dry-run", "-e", "x=1", "--vault-password-file", "/no/such/pass"],
+            2,
+            "stderr",
+            "--vault-password-file /no/such/pass: no such file",
+        ),
+        (["deploy", "--dry-run", "-e", "x=1", "-e", '{"y": 2}'], 0, "stdout", "Plan for deploy on cluster lab"),
         (
             ["--lab-port", "0", "--dry-run", "deploy"],
             2,
