@@ -46,6 +46,8 @@ DEFAULT_INVENTORY_ROOT = REPO_ROOT / "inventory" / "aws"
 DEFAULT_COLLECTIONS_PATH = REPO_ROOT / ".collections"
 
 INVENTORY_PLUGIN = "scaleout.pydio.ec2"
+# The generated inventory file, in <inventory_root>/<cluster>/ (the plugin wants the ec2.yml ending).
+INVENTORY_FILE = "ec2.yml"
 # Instance states, for looking hosts up by name.
 LIVE_STATES = ("pending", "running", "stopping", "stopped")
 
@@ -293,16 +295,21 @@ class AwsProvider(Provider):
             config["aws_profile"] = self.config.profile
         return config
 
-    def inventory(self, cluster: str, *, include_stopped: bool = False) -> Path:
-        """Write ``<inventory_root>/<cluster>.ec2.yml`` for Ansible; return its path.
+    def inventory_dir(self, cluster: str) -> Path:
+        """``<inventory_root>/<cluster>/``: the generated ec2.yml, beside the operator's own group_vars/."""
+        return self.inventory_root / self._cluster_name(cluster)
 
-        The inventory plugin lists running and pending instances only, whatever ``include_stopped``."""
+    def inventory(self, cluster: str, *, include_stopped: bool = False) -> Path:
+        """Write ``<inventory_root>/<cluster>/ec2.yml`` for Ansible; return its path.
+
+        Ansible reads the cluster's own variables from ``group_vars/`` beside it, which the provider never
+        writes. The inventory plugin lists running and pending instances only, whatever ``include_stopped``."""
         cluster = self._cluster_name(cluster)
-        return self._write_inventory(self.inventory_root, cluster)
+        return self._write_inventory(self.inventory_dir(cluster), cluster)
 
     def _write_inventory(self, directory: Path, cluster: str) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{cluster}.ec2.yml"
+        path = directory / INVENTORY_FILE
         header = (
             "---\n"
             f"# Written by the scaleout.pydio AWS provider for cluster {cluster}; it is rewritten on every run.\n"
@@ -523,7 +530,7 @@ class AwsProvider(Provider):
 
         Only resources tagged ``pydio:cluster=<cluster>`` are touched; another cluster's, or an untagged one of
         the same name, is never. Run after every node is gone; safe to run again. Also removes the cluster's
-        generated inventory file.
+        generated inventory file (not the operator's group_vars beside it).
         """
         cluster = self._cluster_name(cluster)
         self._require_credentials()
@@ -542,10 +549,10 @@ class AwsProvider(Provider):
                 elbv2.delete_target_group(TargetGroupArn=arn)
             removed.append(f"target group {name}")
         removed += self._delete_security_groups(cluster)
-        path = self.inventory_root / f"{cluster}.ec2.yml"
+        path = self.inventory_dir(cluster) / INVENTORY_FILE
         if path.exists():
             path.unlink()
-            removed.append(f"inventory file {path.name}")
+            removed.append(f"inventory file {cluster}/{path.name}")
         return removed
 
     def _tagged_elbv2(self, cluster: str, call: str, key: str, prefix: str) -> list[tuple[str, str]]:

@@ -181,7 +181,7 @@ def test_inventory_file_is_what_ansible_reads(
 
     path = provider.inventory(world.cluster)
 
-    assert path == tmp_path / "inventory" / "aws" / f"{world.cluster}.ec2.yml"
+    assert path == tmp_path / "inventory" / "aws" / world.cluster / "ec2.yml"
     config = yaml.safe_load(path.read_text())
     assert config["plugin"] == "scaleout.pydio.ec2"
     assert config["cluster"] == world.cluster

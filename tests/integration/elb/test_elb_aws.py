@@ -246,8 +246,10 @@ def test_two_clusters_side_by_side_up_status_down(world: World, run_role: Callab
         GroupName="pydio-qa-extra", Description="not the role's", VpcId=world.vpc_id
     )
     inventory_root = tmp_path / "inventory"
-    inventory_root.mkdir()
-    (inventory_root / "qa.ec2.yml").write_text("plugin: scaleout.pydio.ec2\n")
+    (inventory_root / "qa" / "group_vars" / "all").mkdir(parents=True)
+    (inventory_root / "qa" / "ec2.yml").write_text("plugin: scaleout.pydio.ec2\n")
+    own_vars = inventory_root / "qa" / "group_vars" / "all" / "main.yml"
+    own_vars.write_text("pydio_admin_login: admin\n")
     config = parse_config(
         {"region": REGION, "endpoint_url": world.endpoint, "ami": "ami-1", "instance_type": "t3.small"}
     )
@@ -260,7 +262,7 @@ def test_two_clusters_side_by_side_up_status_down(world: World, run_role: Callab
             "load balancer pydio-qa and its listeners",
             "target group pydio-qa-web",
             *(f"security group pydio-qa-{kind}" for kind in ("lb", "nodes", "cluster", "db")),
-            "inventory file qa.ec2.yml",
+            "inventory file qa/ec2.yml",
         ]
     )
     assert [lb["LoadBalancerName"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]] == ["pydio-stage"]
@@ -269,7 +271,8 @@ def test_two_clusters_side_by_side_up_status_down(world: World, run_role: Callab
         f"pydio-stage-{kind}" for kind in ("lb", "nodes", "cluster", "db")
     }
     assert _cluster_resources(world, "stage") == stage_before
-    assert not (inventory_root / "qa.ec2.yml").exists()
+    assert not (inventory_root / "qa" / "ec2.yml").exists()
+    assert own_vars.exists(), "the operator's own variables are never removed"
     # Run again (after a failure half-way, say): nothing left, nothing removed, no error.
     assert provider.teardown("qa") == []
 
