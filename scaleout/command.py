@@ -57,7 +57,8 @@ def make_plan(args: argparse.Namespace, cluster: Cluster, provider: Provider | N
         return planner.plan_status(cluster)
     if args.command == "scale":
         if args.compute is not None:
-            return planner.plan_scale_compute(cluster, args.compute)
+            unjoined = provider.unjoined(cluster.name) if provider is not None and cluster.nodes else []
+            return planner.plan_scale_compute(cluster, args.compute, unjoined)
         return planner.plan_scale_storage(cluster, args.storage or None)
     if args.command == "scale-in":
         return planner.plan_scale_in_compute(cluster, args.compute)

@@ -7,6 +7,7 @@ change, with a message that says what is wrong and what to do instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,15 +132,33 @@ def plan_status(cluster: Cluster) -> Plan:
     )
 
 
-def plan_scale_compute(cluster: Cluster, count: int = 1) -> Plan:
-    """Add ``count`` compute nodes, configured in batches, then registered with the LB."""
+def plan_scale_compute(cluster: Cluster, count: int = 1, unjoined: Sequence[str] = ()) -> Plan:
+    """Add ``count`` compute nodes, configured in batches, then registered with the LB.
+
+    ``unjoined``: compute nodes that an earlier run launched but never registered with the LB (it failed
+    half-way); they are configured and registered first.
+    """
     if count < 1:
         raise PlanError(f"scale --compute needs a count of at least 1, not {count}")
     _require_layout(cluster)
     names = new_node_names(cluster, count)
     launch = tuple(Node(name, ("compute",)) for name in names)
     lb_hosts = tuple(node.name for node in cluster.in_group("lb"))
-    steps: list[Step] = [Step("launch", f"launch {count} compute node(s)", hosts=tuple(names))]
+    steps: list[Step] = []
+    if unjoined:
+        left = tuple(unjoined)
+        listed = ", ".join(left)
+        steps += [
+            Step(
+                "playbook",
+                f"finish the compute node(s) launched but never registered: {listed}",
+                playbook=PLAYBOOKS["scale_compute"],
+                limit=left + lb_hosts,
+                hosts=left,
+            ),
+            Step("register", f"register {listed} with the LB", hosts=left),
+        ]
+    steps.append(Step("launch", f"launch {count} compute node(s)", hosts=tuple(names)))
     for index in range(0, len(names), COMPUTE_BATCH_SIZE):
         batch = tuple(names[index : index + COMPUTE_BATCH_SIZE])
         number = index // COMPUTE_BATCH_SIZE + 1

@@ -34,6 +34,7 @@ from scaleout.plan import check_cluster_name
 from scaleout.providers.aws_config import (
     BRICK_DEVICE_TAG,
     CLUSTER_TAG,
+    LEAVING_TAG,
     NAME_TAG,
     AwsConfig,
     LaunchTemplate,
@@ -470,7 +471,40 @@ class AwsProvider(Provider):
         self._require_credentials()
         arn = self._target_group(cluster)
         ids = self._require_ids(cluster, hosts, LIVE_STATES, "deregister")
+        with self._aws(f"marking {', '.join(hosts)} as leaving"):
+            self._client("ec2").create_tags(Resources=ids, Tags=[{"Key": LEAVING_TAG, "Value": "true"}])
         self._drain(cluster, arn, ids, ", ".join(hosts))
+
+    def unjoined(self, cluster: str) -> list[str]:
+        """Running compute nodes whose instance is not a target of the cluster's target group.
+
+        None while the target group does not exist yet: the first ``up`` has not made it.
+        """
+        cluster = self._cluster_name(cluster)
+        compute = [node for node in self.list_nodes(cluster) if "compute" in node.groups and node.node_id]
+        if not compute:
+            return []
+        try:
+            arn = self._target_group(cluster)
+        except ProviderError:
+            return []
+        with self._aws(f"reading the targets of target group {self.target_group_name(cluster)!r}"):
+            health = self._client("elbv2").describe_target_health(TargetGroupArn=arn)
+        registered = {
+            d["Target"]["Id"]
+            for d in health.get("TargetHealthDescriptions", [])
+            if (d.get("TargetHealth") or {}).get("State") != "draining"
+        }
+        candidates = [node.name for node in compute if node.node_id not in registered]
+        if not candidates:
+            return []
+        found = self._instances_by_name(cluster, candidates, ("running",))
+        leaving = {
+            name
+            for name, instances in found.items()
+            if any(tag["Key"] == LEAVING_TAG for instance in instances for tag in instance.get("Tags", []))
+        }
+        return [name for name in candidates if name not in leaving]
 
     def _drain(self, cluster: str, arn: str, ids: Sequence[str], label: str) -> None:
         elbv2 = self._client("elbv2")

@@ -22,6 +22,9 @@ CLUSTER_TAG = "pydio:cluster"
 ROLES_TAG = "pydio:roles"
 BRICK_DEVICE_TAG = "pydio:brick_device"
 NAME_TAG = "Name"
+# Set by deregister on a node that scale-in is taking out, so that it is never taken for a node that an
+# interrupted scale --compute left unregistered.
+LEAVING_TAG = "pydio:leaving"
 
 ADDRESS_SOURCES = ("private_ip", "public_ip")
 VOLUME_TYPES = ("gp3", "gp2", "io1", "io2", "st1", "sc1", "standard")

@@ -72,6 +72,11 @@ class Provider(ABC):
     def destroy(self, cluster: str, hosts: Sequence[str]) -> None:
         """Remove ``hosts`` for good (after deregistration)."""
 
+    def unjoined(self, cluster: str) -> list[str]:
+        """Compute nodes that run but are not registered with the load balancer: an earlier ``scale --compute``
+        failed between launching and registering them (default: none known)."""
+        return []
+
     def teardown(self, cluster: str) -> list[str]:
         """After ``down`` destroyed every node: remove what the cluster owns beside its nodes.
 

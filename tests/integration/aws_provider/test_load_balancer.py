@@ -172,3 +172,30 @@ def test_the_provider_tells_the_playbooks_the_cluster_and_its_connection(
         "elb_aws_region": "us-east-1",
         "elb_aws_endpoint_url": world.endpoint,
     }
+
+
+def test_unjoined_finds_nodes_launched_but_never_registered(
+    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
+) -> None:
+    provider = make_provider(ami_settings)
+    web1, web2, web3 = launch_web(world, provider, count=3)
+    provider.register(world.cluster, [web1.name, web2.name])
+
+    # web3: a scale --compute that failed between launching and registering it.
+    assert provider.unjoined(world.cluster) == [web3.name]
+
+    # web2: a scale-in that deregistered it, then stopped; it is leaving, not one to finish.
+    provider.deregister(world.cluster, [web2.name])
+    assert provider.unjoined(world.cluster) == [web3.name]
+
+    provider.register(world.cluster, [web3.name])
+    assert provider.unjoined(world.cluster) == []
+
+
+def test_unjoined_is_empty_before_the_first_up_made_the_target_group(
+    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
+) -> None:
+    provider = make_provider(ami_settings)
+    fresh = f"{world.cluster}f"
+    provider.launch(Cluster(fresh), [Node(f"{fresh}-node1", ("compute",))])
+    assert provider.unjoined(fresh) == []

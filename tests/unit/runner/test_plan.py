@@ -187,3 +187,18 @@ def test_restore_passes_the_dump_and_its_target(database, overwrite, extravars):
     (step,) = planner.plan_restore(SEED, "/d/pydio.sql.gz", database, overwrite).steps
     assert step.playbook == "playbooks/restore.yml"
     assert step.extravars == {"mysql_restore_src": "/d/pydio.sql.gz", **extravars}
+
+
+def test_scale_compute_first_finishes_the_nodes_a_failed_run_left_unregistered():
+    cluster = Cluster("c", (*SEED.nodes, Node("c-node5", ("compute",))))
+    plan = planner.plan_scale_compute(cluster, 1, unjoined=["c-node5"])
+    assert [(step.kind, step.hosts) for step in plan.steps] == [
+        ("playbook", ("c-node5",)),
+        ("register", ("c-node5",)),
+        ("launch", ("c-node6",)),
+        ("playbook", ("c-node6",)),
+        ("register", ("c-node6",)),
+    ]
+    assert plan.steps[0].description == "finish the compute node(s) launched but never registered: c-node5"
+    assert plan.steps[0].limit == ("c-node5", "c-node4")
+    assert "finish the compute node(s) launched but never registered: c-node5" in planner.render_plan(plan)
