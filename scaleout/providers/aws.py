@@ -548,7 +548,9 @@ class AwsProvider(Provider):
         try:
             arn = self._target_group(cluster)
         except ProviderError as exc:
-            self._warn(f"not draining from the load balancer before terminating: {exc}")
+            # Said while instances are being terminated: the lookup's own "nothing was changed" would mislead.
+            reason = str(exc).replace("; nothing was changed", "")
+            self._warn(f"no draining from the load balancer before terminating: {reason}")
             return
         with self._aws(f"reading the targets of target group {self.target_group_name(cluster)!r}"):
             health = self._client("elbv2").describe_target_health(TargetGroupArn=arn)

@@ -199,3 +199,20 @@ def test_unjoined_is_empty_before_the_first_up_made_the_target_group(
     fresh = f"{world.cluster}f"
     provider.launch(Cluster(fresh), [Node(f"{fresh}-node1", ("compute",))])
     assert provider.unjoined(fresh) == []
+
+
+def test_destroy_without_a_target_group_warns_without_claiming_nothing_changed(
+    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
+) -> None:
+    # down of a cluster whose first up never made the load balancer.
+    warnings: list[str] = []
+    provider = make_provider(ami_settings, warn=warnings.append)
+    bare = f"{world.cluster}d"
+    (node,) = provider.launch(Cluster(bare), [Node(f"{bare}-node1", ("compute",))])
+
+    provider.destroy(bare, [node.name])
+
+    assert world.instance(node.node_id)["State"]["Name"] == "terminated"
+    assert len(warnings) == 1
+    assert f"target group 'pydio-{bare}-web' of cluster '{bare}' does not exist" in warnings[0]
+    assert "nothing was changed" not in warnings[0]
