@@ -148,31 +148,23 @@ def plan_scale_compute(cluster: Cluster, count: int = 1, unjoined: Sequence[str]
     if unjoined:
         left = tuple(unjoined)
         listed = ", ".join(left)
-        steps += [
-            Step(
-                "playbook",
-                f"finish the compute node(s) launched but never registered: {listed}",
-                playbook=PLAYBOOKS["scale_compute"],
-                limit=left + lb_hosts,
-                hosts=left,
-            ),
-            Step("register", f"register {listed} with the LB", hosts=left),
-        ]
+        steps += _configure_compute(
+            left, lb_hosts, f"finish the compute node(s) launched but never registered: {listed}", listed
+        )
     steps.append(Step("launch", f"launch {count} compute node(s)", hosts=tuple(names)))
     for index in range(0, len(names), COMPUTE_BATCH_SIZE):
-        batch = tuple(names[index : index + COMPUTE_BATCH_SIZE])
         number = index // COMPUTE_BATCH_SIZE + 1
-        steps += [
-            Step(
-                "playbook",
-                f"configure compute batch {number}",
-                playbook=PLAYBOOKS["scale_compute"],
-                limit=batch + lb_hosts,
-                hosts=batch,
-            ),
-            Step("register", f"register compute batch {number} with the LB", hosts=batch),
-        ]
+        batch = tuple(names[index : index + COMPUTE_BATCH_SIZE])
+        steps += _configure_compute(batch, lb_hosts, f"configure compute batch {number}", f"compute batch {number}")
     return Plan("scale --compute", cluster.name, launch=launch, steps=tuple(steps))
+
+
+def _configure_compute(hosts: tuple[str, ...], lb_hosts: tuple[str, ...], description: str, label: str) -> list[Step]:
+    """scale_compute.yml on ``hosts`` (and the lb hosts), then their registration with the LB."""
+    return [
+        Step("playbook", description, playbook=PLAYBOOKS["scale_compute"], limit=hosts + lb_hosts, hosts=hosts),
+        Step("register", f"register {label} with the LB", hosts=hosts),
+    ]
 
 
 def plan_scale_storage(cluster: Cluster, count: int | None = None) -> Plan:

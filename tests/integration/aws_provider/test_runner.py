@@ -22,24 +22,29 @@ from scaleout.plan import default_lab_nodes
 from scaleout.providers.aws import AwsProvider
 
 
-def test_dry_run_plans_from_the_nodes_on_aws(
-    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any], tmp_path: Path
-) -> None:
-    make_provider(ami_settings).launch(Cluster(world.cluster), default_lab_nodes(world.cluster))
-    settings = tmp_path / "aws.yml"
-    settings.write_text(yaml.safe_dump(ami_settings))
+def run_runner(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """runner.py in a process of its own, without the collection path the tests set up."""
     env = {key: value for key, value in os.environ.items() if key != "ANSIBLE_COLLECTIONS_PATH"}
-
-    options = ["--provider", "aws", "--aws-config", str(settings), "--cluster", world.cluster, "--dry-run"]
-    result = subprocess.run(
-        [sys.executable, str(REPO / "runner.py"), *options, "scale", "--compute", "2"],
-        cwd=tmp_path,
+    return subprocess.run(
+        [sys.executable, str(REPO / "runner.py"), *args],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_dry_run_plans_from_the_nodes_on_aws(
+    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any], tmp_path: Path
+) -> None:
+    make_provider(ami_settings).launch(Cluster(world.cluster), default_lab_nodes(world.cluster))
+    settings = tmp_path / "aws.yml"
+    settings.write_text(yaml.safe_dump(ami_settings))
+
+    options = ["--provider", "aws", "--aws-config", str(settings), "--cluster", world.cluster, "--dry-run"]
+    result = run_runner([*options, "scale", "--compute", "2"], tmp_path)
 
     assert result.returncode == 0, result.stderr
     node = [f"{world.cluster}-node{n}" for n in range(7)]
@@ -55,18 +60,9 @@ def test_up_on_aws_launches_no_lb_node(
     # The ALB is the load balancer: the default layout on AWS has no lb instance.
     settings = tmp_path / "aws.yml"
     settings.write_text(yaml.safe_dump(ami_settings))
-    env = {key: value for key, value in os.environ.items() if key != "ANSIBLE_COLLECTIONS_PATH"}
     fresh = f"{world.cluster}u"
     options = ["--provider", "aws", "--aws-config", str(settings), "--cluster", fresh, "--dry-run", "--json"]
-    result = subprocess.run(
-        [sys.executable, str(REPO / "runner.py"), *options, "up"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_runner([*options, "up"], tmp_path)
 
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)
