@@ -38,8 +38,15 @@ def load_cluster(args: argparse.Namespace, provider: Provider | None) -> tuple[C
         return cluster, ""
     if provider is None:
         raise NotAvailableError(f"the {args.provider} provider needs --aws-config to find cluster {name!r}")
-    # down removes stopped nodes too; status reports them
-    nodes = provider.list_nodes(name, include_stopped=args.command in ("down", "status"))
+    # down removes stopped nodes too; status reports them; scale-in takes out a node that is down
+    nodes = provider.list_nodes(name, include_stopped=args.command in ("down", "status", "scale-in"))
+    if args.command == "scale-in":
+        others = sorted(n.name for n in nodes if not n.running and n.name != args.compute)
+        if others:
+            raise ProviderError(
+                f"node(s) {', '.join(others)} of cluster {name!r} are not running; start them first: scale-in "
+                f"may take out a node that is down ({args.compute}), but needs the others"
+            )
     if nodes:
         return Cluster(name, tuple(Node(n.name, n.groups) for n in nodes)), ""
     if args.command == "up" or not args.dry_run:

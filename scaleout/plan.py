@@ -58,6 +58,8 @@ class Plan:
     launch: tuple[Node, ...] = ()
     steps: tuple[Step, ...] = ()
     read_only: bool = False
+    # The inventory may hold stopped nodes (scale-in of a node that is down; a read-only plan too).
+    stopped_ok: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -227,7 +229,7 @@ def plan_scale_in_compute(cluster: Cluster, host: str) -> Plan:
         ),
         Step("destroy", f"remove {host}", hosts=(host,)),
     )
-    return Plan("scale-in --compute", cluster.name, steps=steps)
+    return Plan("scale-in --compute", cluster.name, steps=steps, stopped_ok=True)
 
 
 def plan_backup(cluster: Cluster, folder: str) -> Plan:

@@ -1,9 +1,10 @@
 """The lab end to end, through runner.py as an operator uses it.
 
 `up` builds the seed layout (2 storage+compute nodes, a db and an HAProxy lb)
-in systemd containers, then the cluster grows by a compute node and by a
-storage replica set, and shrinks by the compute node again, while every
-request goes through the load balancer published on a loopback port.
+in systemd containers, then the cluster grows by two compute nodes and by a
+storage replica set, and shrinks by the compute nodes again (the second one
+while it is down), while every request goes through the load balancer
+published on a loopback port.
 
 The Pydio is the stand-in of scaleout/providers/stand_in_pydio (`--pydio-archive
 stand-in`): it says which node served each request. The tests run in file
@@ -199,17 +200,18 @@ def test_a_file_uploaded_on_one_session_downloads_on_another(lab: Lab) -> None:
     assert hashlib.sha256(body).hexdigest() == lab.uploaded[name]
 
 
-def test_scale_compute_adds_a_node_that_serves_and_changes_only_it_and_the_lb(lab: Lab) -> None:
-    result = lab.runner("scale", "--compute")
+def test_scale_compute_adds_nodes_that_serve_and_changes_only_them_and_the_lb(lab: Lab) -> None:
+    result = lab.runner("scale", "--compute", "2")
     assert result.returncode == 0, result.stderr[-3000:]
-    new, lb = f"{CLUSTER}-node5", f"{CLUSTER}-node4"
+    new, lb = {f"{CLUSTER}-node5", f"{CLUSTER}-node6"}, f"{CLUSTER}-node4"
     recap = recap_of(result)
     changed = {host for host, count in recap.get("changed", {}).items() if count}
-    assert new in changed
-    assert changed <= {new, lb}, recap
-    assert set(recap.get("ok", {})) <= {new, lb}, recap
-    assert new in nodes_behind_lb(lab, tries=30)
-    assert_steady_up(lab, new)
+    assert new <= changed
+    assert changed <= {*new, lb}, recap
+    assert set(recap.get("ok", {})) <= {*new, lb}, recap
+    assert new <= nodes_behind_lb(lab, tries=30)
+    for node in sorted(new):
+        assert_steady_up(lab, node)
 
 
 def test_a_session_stays_on_one_node(lab: Lab) -> None:
@@ -263,7 +265,41 @@ def test_scale_in_drains_first_with_no_failed_request(lab: Lab) -> None:
     document = lab.status()
     assert f"{CLUSTER}-node5" not in {node["name"] for node in document["nodes"]}
     assert f"{CLUSTER}-node5" not in lb_servers(document)
+    assert nodes_behind_lb(lab) == {f"{CLUSTER}-node1", f"{CLUSTER}-node2", f"{CLUSTER}-node6"}
+
+
+def docker_exec(container: str, *command: str) -> str:
+    return subprocess.run(
+        ["docker", "exec", container, *command], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+
+
+def test_scale_in_takes_out_a_node_that_is_down_and_revokes_its_trust(lab: Lab) -> None:
+    leaving = f"{CLUSTER}-node6"
+    address = subprocess.run(
+        ["docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", leaving],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    assert address in docker_exec(f"{CLUSTER}-node1", "gluster", "volume", "get", "pydio-data", "auth.allow")
+    subprocess.run(["docker", "stop", leaving], check=True, capture_output=True, timeout=120)
+
+    result = lab.runner("scale-in", "--compute", leaving)
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    document = lab.status()
+    assert leaving not in {node["name"] for node in document["nodes"]}
+    assert leaving not in lb_servers(document)
     assert nodes_behind_lb(lab) == {f"{CLUSTER}-node1", f"{CLUSTER}-node2"}
+    # Its trust is gone although it never answered: its address leaves auth.allow and its database account.
+    for name in ("pydio-data", "pydio-config"):
+        assert address not in docker_exec(f"{CLUSTER}-node1", "gluster", "volume", "get", name, "auth.allow")
+    accounts = docker_exec(
+        f"{CLUSTER}-node3", "mariadb", "--batch", "--skip-column-names", "-e", "SELECT host FROM mysql.user"
+    )
+    assert address not in accounts.split()
 
 
 def test_scale_in_refuses_a_storage_node_and_changes_nothing(lab: Lab) -> None:

@@ -123,3 +123,17 @@ def test_down_ignores_the_port(lab, capsys):
     lab.seed("c", port=18080)
     assert lab.run("--cluster", "c", "--lab-port", "18081", "down") == 0, capsys.readouterr().err
     assert lab.docker.containers == []
+
+
+def test_scale_in_of_a_node_that_is_down_plans_but_other_stopped_nodes_are_refused(lab, capsys):
+    lab.seed("c", running=True)
+    lab.docker.containers.append(container("c", "c-node5", "compute", running=False))
+    assert lab.run("--cluster", "c", "--dry-run", "scale-in", "--compute", "c-node5") == 0
+    assert "stop the web service on c-node5" in capsys.readouterr().out
+
+    lab.docker.containers[1]["State"]["Running"] = False  # c-node2, storage+compute: not the leaving node
+    code = lab.run("--cluster", "c", "--dry-run", "scale-in", "--compute", "c-node5")
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "node(s) c-node2 of cluster 'c' are not running; start them first" in err
+    assert lab.docker.changes() == []
