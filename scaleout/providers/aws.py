@@ -14,6 +14,7 @@ wait are built by :mod:`scaleout.providers.aws_launch`.
 from __future__ import annotations
 
 import math
+import os
 import sys
 import tempfile
 import time
@@ -151,6 +152,13 @@ class AwsProvider(Provider):
 
     def _require_credentials(self) -> None:
         """Find credentials the way boto3 does (nothing is sent); remember their secret parts, to mask them."""
+        given = [name for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY") if os.environ.get(name)]
+        if self.config.profile and given:
+            raise ProviderError(
+                f"the settings name the AWS profile {self.config.profile!r} and the environment sets "
+                f"{' and '.join(given)}: the playbooks' AWS modules refuse a profile with access keys. "
+                "Unset one of the two; nothing was changed"
+            )
         session = self._get_session()
         try:
             credentials = session.get_credentials()
@@ -211,19 +219,28 @@ class AwsProvider(Provider):
                 )
 
     def playbook_vars(self, cluster: str) -> dict[str, Any]:
-        """The load balancer (the ALB), the cluster's name and AWS connection for the elb role, from the settings alone.
+        """The load balancer (the ALB), the cluster's name, the AWS connection and the SSH login, from the settings.
 
         The target group's name is passed too, so that the role registers nodes exactly where the
         provider registers and deregisters them.
         """
         cluster = self._cluster_name(cluster)
-        return {
+        variables: dict[str, Any] = {
             "elb_backend": "aws",
             "elb_cluster_name": cluster,
             "elb_target_group_name": self.target_group_name(cluster),
             "elb_aws_region": self.config.region,
             "elb_aws_endpoint_url": self.config.endpoint_url or "",
+            "elb_aws_profile": self.config.profile or "",
         }
+        # How Ansible logs in to the nodes, when the settings say it.
+        if self.config.ssh_user:
+            variables["ansible_user"] = self.config.ssh_user
+        if self.config.ssh_private_key_file:
+            variables["ansible_ssh_private_key_file"] = self.config.ssh_private_key_file
+        if self.config.ssh_port != 22:
+            variables["ansible_port"] = self.config.ssh_port
+        return variables
 
     def target_group_name(self, cluster: str) -> str:
         """The name of ``cluster``'s own target group, as the elb role names it (``pydio-<cluster>-web``)."""

@@ -42,6 +42,8 @@ CONFIG_KEYS = (
     *_INSTANCE_KEYS,
     "storage_volume",
     "ansible_host_source",
+    "ssh_user",
+    "ssh_private_key_file",
     "ssh_port",
     "ssh_wait_timeout",
     "poll_interval",
@@ -116,6 +118,8 @@ class AwsConfig:
     security_group_ids: tuple[str, ...] = ()
     storage_volume: StorageVolume | None = None
     ansible_host_source: str = "private_ip"
+    ssh_user: str | None = None
+    ssh_private_key_file: str | None = None
     ssh_port: int = 22
     ssh_wait_timeout: float = 300.0
     poll_interval: int = 5
@@ -158,6 +162,8 @@ def parse_config(data: Any, source: str = "the AWS provider configuration") -> A
         security_group_ids=_str_list(data, "security_group_ids", source),
         storage_volume=_storage_volume(data.get("storage_volume"), source),
         ansible_host_source=_choice(data, "ansible_host_source", ADDRESS_SOURCES, source),
+        ssh_user=_str(data, "ssh_user", source),
+        ssh_private_key_file=_key_file(data, source),
         ssh_port=_int(data, "ssh_port", source, default=22, minimum=1, maximum=65535),
         ssh_wait_timeout=_number(data, "ssh_wait_timeout", source, default=300.0),
         poll_interval=poll_interval,
@@ -223,6 +229,17 @@ def _str(data: Mapping[str, Any], key: str, source: str) -> str | None:
     if not isinstance(value, str):
         raise AwsConfigError(f"{source}: {key!r} must be a string")
     return value.strip()
+
+
+def _key_file(data: Mapping[str, Any], source: str) -> str | None:
+    """The SSH private key on this machine (``~`` expanded): it must exist, so that a typo fails before a launch."""
+    value = _str(data, "ssh_private_key_file", source)
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise AwsConfigError(f"{source}: ssh_private_key_file {value!r} is not a file on this machine")
+    return str(path)
 
 
 def _str_list(data: Mapping[str, Any], key: str, source: str) -> tuple[str, ...]:

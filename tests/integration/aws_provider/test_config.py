@@ -59,6 +59,8 @@ def test_defaults() -> None:
         ({**AMI, "storage_volume": {"device": "/dev/xvdb"}}, "storage_volume: 'size_gb' must be at least 1"),
         ({**AMI, "storage_volume": {"device": "/dev/xvdb", "size_gb": 10, "type": "ssd"}}, "type must be one of gp3"),
         ({**AMI, "ssh_port": 0}, "'ssh_port' must be between 1 and 65535"),
+        ({**AMI, "ssh_private_key_file": "/no/such/key.pem"}, "ssh_private_key_file '/no/such/key.pem' is not a file"),
+        ({**AMI, "ssh_user": ["admin"]}, "'ssh_user' must be a string"),
         ({**AMI, "ssh_wait_timeout": -1}, "'ssh_wait_timeout' must be a number of seconds, 0 or more"),
         ({**AMI, "ansible_host_source": "dns"}, "'ansible_host_source' must be one of private_ip, public_ip"),
         ({**AMI, "endpoint_url": "localhost:5000"}, "'endpoint_url' must be an http:// or https:// URL"),

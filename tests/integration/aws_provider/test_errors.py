@@ -126,3 +126,16 @@ def test_a_cluster_name_must_be_safe(
         provider.inventory("../../etc")
     with pytest.raises(ProviderError, match="invalid cluster name"):
         provider.list_nodes("Bad Name")
+
+
+def test_a_profile_with_access_keys_in_the_environment_is_refused(
+    moto_endpoint: str, credentials: None, make_provider: Callable[..., AwsProvider]
+) -> None:
+    # The playbooks' AWS modules refuse both: the provider says so before any change.
+    settings = {"region": REGION, "endpoint_url": moto_endpoint, "ami": "ami-1", "instance_type": "t3.small"}
+    provider = make_provider({**settings, "profile": "pydio-prod"})
+    with pytest.raises(ProviderError) as error:
+        provider.check()
+    text = str(error.value)
+    assert "AWS profile 'pydio-prod' and the environment sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" in text
+    assert "nothing was changed" in text

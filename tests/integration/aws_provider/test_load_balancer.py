@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,7 +163,7 @@ def test_launch_does_not_need_the_target_group_yet(
 
 
 def test_the_provider_tells_the_playbooks_the_cluster_and_its_connection(
-    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
+    world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any], tmp_path: Path
 ) -> None:
     provider = make_provider(ami_settings)
     assert provider.playbook_vars(world.cluster) == {
@@ -171,7 +172,18 @@ def test_the_provider_tells_the_playbooks_the_cluster_and_its_connection(
         "elb_target_group_name": f"pydio-{world.cluster}-web",
         "elb_aws_region": "us-east-1",
         "elb_aws_endpoint_url": world.endpoint,
+        "elb_aws_profile": "",
     }
+    # The SSH login of the settings file reaches Ansible as its own variables.
+    key = tmp_path / "pydio-admin.pem"
+    key.write_text("not a real key\n")
+    login = {"ssh_user": "admin", "ssh_private_key_file": str(key), "ssh_port": 2222}
+    variables = make_provider({**ami_settings, **login}).playbook_vars(world.cluster)
+    assert (variables["ansible_user"], variables["ansible_ssh_private_key_file"], variables["ansible_port"]) == (
+        "admin",
+        str(key),
+        2222,
+    )
 
 
 def test_unjoined_finds_nodes_launched_but_never_registered(

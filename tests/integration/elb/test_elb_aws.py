@@ -376,6 +376,13 @@ MISSING_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-400
         ),
         pytest.param({}, [], "has no hosts", id="empty-compute-group"),
         pytest.param({"elb_cluster_name": ""}, None, "elb_backend 'aws' needs elb_cluster_name", id="no-cluster-name"),
+        # The profile reaches the modules (the environment has access keys too, which they refuse with it).
+        pytest.param(
+            {"elb_aws_profile": "pydio-absent"},
+            None,
+            "Passing both a profile and access tokens is not supported",
+            id="profile-with-access-keys",
+        ),
         pytest.param({"elb_cluster_name": "QA"}, None, "invalid cluster name 'QA'", id="invalid-cluster-name"),
         pytest.param({"elb_subnets": ["subnet-00000000000000000"]}, None, "needs elb_vpc_id", id="one-subnet"),
         pytest.param(
