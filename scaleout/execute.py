@@ -114,9 +114,8 @@ class Execution:
         return message
 
     def _inventory(self) -> Path:
-        # A read-only command (status) reports stopped nodes, scale-in takes one out; the others refuse them.
-        stopped_ok = self.plan.read_only or self.plan.stopped_ok
-        return self.fixed_inventory or self.provider.inventory(self.plan.cluster, include_stopped=stopped_ok)
+        # status reports stopped nodes, scale-in takes one out; the others refuse them.
+        return self.fixed_inventory or self.provider.inventory(self.plan.cluster, include_stopped=self.plan.stopped_ok)
 
     def _step(self, step: Any, run_dir: Path) -> bool:
         cluster = self.plan.cluster

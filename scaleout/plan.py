@@ -58,7 +58,7 @@ class Plan:
     launch: tuple[Node, ...] = ()
     steps: tuple[Step, ...] = ()
     read_only: bool = False
-    # The inventory may hold stopped nodes (scale-in of a node that is down; a read-only plan too).
+    # The inventory may hold stopped nodes: status reports them, scale-in takes one out.
     stopped_ok: bool = False
 
     def as_dict(self) -> dict[str, Any]:
@@ -130,7 +130,11 @@ def plan_status(cluster: Cluster) -> Plan:
     """Read-only report of the cluster's state."""
     _require_layout(cluster)
     return Plan(
-        "status", cluster.name, steps=(Step("playbook", "report status", playbook=PLAYBOOKS["status"]),), read_only=True
+        "status",
+        cluster.name,
+        steps=(Step("playbook", "report status", playbook=PLAYBOOKS["status"]),),
+        read_only=True,
+        stopped_ok=True,
     )
 
 

@@ -495,7 +495,7 @@ class AwsProvider(Provider):
     def unjoined(self, cluster: str) -> list[str]:
         """Running compute nodes whose instance is not a target of the cluster's target group.
 
-        None while the target group does not exist yet: the first ``up`` has not made it.
+        Empty while the target group does not exist yet: the first ``up`` has not made it.
         """
         cluster = self._cluster_name(cluster)
         compute = [node for node in self.list_nodes(cluster) if "compute" in node.groups and node.node_id]
@@ -505,13 +505,7 @@ class AwsProvider(Provider):
             arn = self._target_group(cluster)
         except ProviderError:
             return []
-        with self._aws(f"reading the targets of target group {self.target_group_name(cluster)!r}"):
-            health = self._client("elbv2").describe_target_health(TargetGroupArn=arn)
-        registered = {
-            d["Target"]["Id"]
-            for d in health.get("TargetHealthDescriptions", [])
-            if (d.get("TargetHealth") or {}).get("State") != "draining"
-        }
+        registered = {iid for iid, state in self._target_states(cluster, arn).items() if state != "draining"}
         candidates = [node.name for node in compute if node.node_id not in registered]
         if not candidates:
             return []
@@ -522,6 +516,15 @@ class AwsProvider(Provider):
             if any(tag["Key"] == LEAVING_TAG for instance in instances for tag in instance.get("Tags", []))
         }
         return [name for name in candidates if name not in leaving]
+
+    def _target_states(self, cluster: str, arn: str) -> dict[str, str]:
+        """Each target of the cluster's target group (``arn``) by instance id, with its state (healthy, draining...)."""
+        with self._aws(f"reading the targets of target group {self.target_group_name(cluster)!r}"):
+            health = self._client("elbv2").describe_target_health(TargetGroupArn=arn)
+        return {
+            d["Target"]["Id"]: str((d.get("TargetHealth") or {}).get("State", ""))
+            for d in health.get("TargetHealthDescriptions", [])
+        }
 
     def _drain(self, cluster: str, arn: str, ids: Sequence[str], label: str) -> None:
         elbv2 = self._client("elbv2")
@@ -569,9 +572,7 @@ class AwsProvider(Provider):
             reason = str(exc).replace("; nothing was changed", "")
             self._warn(f"no draining from the load balancer before terminating: {reason}")
             return
-        with self._aws(f"reading the targets of target group {self.target_group_name(cluster)!r}"):
-            health = self._client("elbv2").describe_target_health(TargetGroupArn=arn)
-        registered = {d["Target"]["Id"] for d in health.get("TargetHealthDescriptions", [])}
+        registered = self._target_states(cluster, arn)
         still = [iid for iid in ids if iid in registered]
         if still:
             self._drain(cluster, arn, still, ", ".join(still))
