@@ -72,9 +72,11 @@ class World:
         filters = [{"Name": "tag:pydio:cluster", "Values": [self.cluster]}]
         return list(self.client("ec2").describe_volumes(Filters=filters)["Volumes"])
 
-    def targets(self) -> dict[str, str]:
-        """Instance id -> health state of every target registered in the target group."""
-        health = self.client("elbv2").describe_target_health(TargetGroupArn=self.target_group_arn)
+    def targets(self, group: str | None = None) -> dict[str, str]:
+        """Instance id -> health state of every target registered in this world's target group, or in ``group``."""
+        elbv2 = self.client("elbv2")
+        arn = elbv2.describe_target_groups(Names=[group])["TargetGroups"][0]["TargetGroupArn"] if group else None
+        health = elbv2.describe_target_health(TargetGroupArn=arn or self.target_group_arn)
         return {d["Target"]["Id"]: d["TargetHealth"]["State"] for d in health["TargetHealthDescriptions"]}
 
     def create_launch_template(self, name: str, instance_type: str = "m5.large") -> str:

@@ -33,13 +33,6 @@ def test_register_puts_instances_in_the_clusters_own_target_group(
     assert provider.target_group_name(world.cluster) == f"pydio-{world.cluster}-web"
 
 
-def _targets_of(world: World, name: str) -> set[str]:
-    elbv2 = world.client("elbv2")
-    arn = elbv2.describe_target_groups(Names=[name])["TargetGroups"][0]["TargetGroupArn"]
-    health = elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
-    return {desc["Target"]["Id"] for desc in health if desc["TargetHealth"]["State"] != "draining"}
-
-
 def test_two_clusters_in_one_account_never_touch_each_others_targets(
     world: World, make_provider: Callable[..., AwsProvider], ami_settings: dict[str, Any]
 ) -> None:
@@ -54,13 +47,13 @@ def test_two_clusters_in_one_account_never_touch_each_others_targets(
     provider.register(other, [stage1.name])
 
     provider.register(world.cluster, [web1.name, web2.name])
-    assert _targets_of(world, f"pydio-{other}-web") == {stage1.node_id}
+    assert world.targets(f"pydio-{other}-web") == {stage1.node_id: "healthy"}
 
     provider.deregister(world.cluster, [web2.name])
     provider.destroy(world.cluster, [web1.name, web2.name])
 
     assert world.targets() == {}
-    assert _targets_of(world, f"pydio-{other}-web") == {stage1.node_id}
+    assert world.targets(f"pydio-{other}-web") == {stage1.node_id: "healthy"}
     assert world.instance(stage1.node_id)["State"]["Name"] == "running"
     # A cluster's name finds only its own nodes: the other cluster's node is not one of them.
     with pytest.raises(ProviderError, match=f"no running instance named {other}-node1 in cluster '{world.cluster}'"):

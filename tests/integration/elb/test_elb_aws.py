@@ -27,12 +27,12 @@ LB = "pydio-qa"
 TG = "pydio-qa-web"
 
 
-def _lb(world: World) -> dict[str, Any]:
-    return world.client("elbv2").describe_load_balancers(Names=[LB])["LoadBalancers"][0]
+def _lb(world: World, name: str = LB) -> dict[str, Any]:
+    return world.client("elbv2").describe_load_balancers(Names=[name])["LoadBalancers"][0]
 
 
-def _tg(world: World) -> dict[str, Any]:
-    return world.client("elbv2").describe_target_groups(Names=[TG])["TargetGroups"][0]
+def _tg(world: World, name: str = TG) -> dict[str, Any]:
+    return world.client("elbv2").describe_target_groups(Names=[name])["TargetGroups"][0]
 
 
 def _tg_attributes(world: World) -> dict[str, str]:
@@ -40,8 +40,8 @@ def _tg_attributes(world: World) -> dict[str, str]:
     return {pair["Key"]: pair["Value"] for pair in pairs["Attributes"]}
 
 
-def _targets(world: World) -> set[str]:
-    health = world.client("elbv2").describe_target_health(TargetGroupArn=_tg(world)["TargetGroupArn"])
+def _targets(world: World, tg: str = TG) -> set[str]:
+    health = world.client("elbv2").describe_target_health(TargetGroupArn=_tg(world, tg)["TargetGroupArn"])
     return {
         desc["Target"]["Id"]
         for desc in health["TargetHealthDescriptions"]
@@ -49,8 +49,8 @@ def _targets(world: World) -> set[str]:
     }
 
 
-def _listeners(world: World) -> dict[int, dict[str, Any]]:
-    listeners = world.client("elbv2").describe_listeners(LoadBalancerArn=_lb(world)["LoadBalancerArn"])["Listeners"]
+def _listeners(world: World, lb: str = LB) -> dict[int, dict[str, Any]]:
+    listeners = world.client("elbv2").describe_listeners(LoadBalancerArn=_lb(world, lb)["LoadBalancerArn"])["Listeners"]
     return {listener["Port"]: listener for listener in listeners}
 
 
@@ -441,14 +441,11 @@ def _eni_groups_all_default(world: World) -> bool:
 
 def _cluster_resources(world: World, cluster: str) -> dict[str, Any]:
     """Everything of one cluster that a run of another must leave as it is: targets, listeners, rules."""
-    elbv2 = world.client("elbv2")
-    tg = elbv2.describe_target_groups(Names=[f"pydio-{cluster}-web"])["TargetGroups"][0]
-    lb = elbv2.describe_load_balancers(Names=[f"pydio-{cluster}"])["LoadBalancers"][0]
-    health = elbv2.describe_target_health(TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]
-    listeners = elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
     groups = _groups(world)
     return {
-        "targets": sorted(d["Target"]["Id"] for d in health),
-        "listeners": sorted((listener["Port"], listener["ListenerArn"]) for listener in listeners),
+        "targets": sorted(_targets(world, f"pydio-{cluster}-web")),
+        "listeners": sorted(
+            (port, listener["ListenerArn"]) for port, listener in _listeners(world, f"pydio-{cluster}").items()
+        ),
         "rules": {kind: _rules(groups[f"pydio-{cluster}-{kind}"]) for kind in ("lb", "nodes", "cluster", "db")},
     }
