@@ -34,6 +34,8 @@ from typing import Any
 
 import pytest
 
+from scaleout.providers.lab import node_from_inspect
+
 REPO = Path(__file__).resolve().parents[2]
 CLUSTER = "e2e"
 RUN_FOLDER = re.compile(r"^run folder: (?P<path>.+)$", re.MULTILINE)
@@ -268,23 +270,27 @@ def test_scale_in_drains_first_with_no_failed_request(lab: Lab) -> None:
     assert nodes_behind_lb(lab) == {f"{CLUSTER}-node1", f"{CLUSTER}-node2", f"{CLUSTER}-node6"}
 
 
+def docker(*argv: str, timeout: float = 60) -> str:
+    return subprocess.run(["docker", *argv], capture_output=True, text=True, check=True, timeout=timeout).stdout
+
+
 def docker_exec(container: str, *command: str) -> str:
-    return subprocess.run(
-        ["docker", "exec", container, *command], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
+    return docker("exec", container, *command)
+
+
+def db_rows(sql: str) -> list[list[str]]:
+    """The rows of ``sql``, run by MariaDB on the lab's db node."""
+    out = docker_exec(f"{CLUSTER}-node3", "mariadb", "--batch", "--skip-column-names", "-e", sql)
+    return [line.split("\t") for line in out.splitlines()]
 
 
 def test_scale_in_takes_out_a_node_that_is_down_and_revokes_its_trust(lab: Lab) -> None:
     leaving = f"{CLUSTER}-node6"
-    address = subprocess.run(
-        ["docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", leaving],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout.strip()
+    # Its address as the lab provider reads it, the one auth.allow and the grants were given.
+    address = node_from_inspect(json.loads(docker("inspect", leaving))[0], CLUSTER).private_ip
+    assert address
     assert address in docker_exec(f"{CLUSTER}-node1", "gluster", "volume", "get", "pydio-data", "auth.allow")
-    subprocess.run(["docker", "stop", leaving], check=True, capture_output=True, timeout=120)
+    docker("stop", leaving, timeout=120)
 
     result = lab.runner("scale-in", "--compute", leaving)
 
@@ -296,10 +302,7 @@ def test_scale_in_takes_out_a_node_that_is_down_and_revokes_its_trust(lab: Lab) 
     # Its trust is gone although it never answered: its address leaves auth.allow and its database account.
     for name in ("pydio-data", "pydio-config"):
         assert address not in docker_exec(f"{CLUSTER}-node1", "gluster", "volume", "get", name, "auth.allow")
-    accounts = docker_exec(
-        f"{CLUSTER}-node3", "mariadb", "--batch", "--skip-column-names", "-e", "SELECT host FROM mysql.user"
-    )
-    assert address not in accounts.split()
+    assert [address] not in db_rows("SELECT host FROM mysql.user")
 
 
 def test_scale_in_refuses_a_storage_node_and_changes_nothing(lab: Lab) -> None:
@@ -311,24 +314,12 @@ def test_scale_in_refuses_a_storage_node_and_changes_nothing(lab: Lab) -> None:
 
 def table_checksums(database: str) -> dict[str, str]:
     """CHECKSUM TABLE of every table of ``database``, read on the lab's db node."""
-    db = f"{CLUSTER}-node3"
-
-    def query(sql: str) -> list[list[str]]:
-        out = subprocess.run(
-            ["docker", "exec", db, "mariadb", "--batch", "--skip-column-names", "-e", sql],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout
-        return [line.split("\t") for line in out.splitlines()]
-
     tables = [
-        row[0] for row in query(f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{database}'")
+        row[0] for row in db_rows(f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{database}'")
     ]
     if not tables:
         return {}
-    rows = query("CHECKSUM TABLE " + ", ".join(f"`{database}`.`{table}`" for table in tables))
+    rows = db_rows("CHECKSUM TABLE " + ", ".join(f"`{database}`.`{table}`" for table in tables))
     return {name.split(".", 1)[1]: checksum for name, checksum in rows}
 
 
@@ -357,7 +348,7 @@ def test_backup_copies_a_dump_off_the_db_node_that_restores_into_a_scratch_datab
 def test_status_lists_a_stopped_node_reports_the_rest_and_exits_degraded(lab: Lab) -> None:
     # Last: the node stays stopped, and `down` removes it with the others.
     stopped = f"{CLUSTER}-node2"
-    subprocess.run(["docker", "stop", stopped], check=True, capture_output=True, timeout=120)
+    docker("stop", stopped, timeout=120)
     document = lab.status()
     assert document["exit"] == 3
     assert {node["name"]: node["state"] for node in document["nodes"]}[stopped] == "stopped"
