@@ -10,9 +10,19 @@ need_root() {
   fi
 }
 
-# The two chains of `make test` may both get here: one runs at a time.
-exec 9>"${TMPDIR:-/tmp}/scaleout-host-setup.lock"
-flock 9
+# Where dockerd's output goes when this script starts it.
+dockerd_log="${HOST_SETUP_DOCKERD_LOG:-/var/log/dockerd.log}"
+
+# The two chains of `make test` may both get here: one runs at a time. A
+# fresh machine's setup takes a few minutes; a wait past the bound means a
+# stuck holder, and fails instead of hanging the tests.
+lock="${TMPDIR:-/tmp}/scaleout-host-setup.lock"
+lock_wait="${HOST_SETUP_LOCK_WAIT:-900}"
+exec 9>"$lock"
+if ! flock -w "$lock_wait" 9; then
+  echo "host-setup: waited ${lock_wait}s for $lock; find its holder with 'fuser $lock' and stop it" >&2
+  exit 1
+fi
 
 packages=(docker.io debootstrap xfsprogs util-linux iproute2)
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
@@ -31,12 +41,14 @@ fi
 if ! docker info >/dev/null 2>&1; then
   need_root
   echo "host-setup: starting dockerd"
-  setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  # 9>&-: dockerd must not inherit the lock, or it holds it for as long as it
+  # runs and every later caller waits forever.
+  setsid dockerd >"$dockerd_log" 2>&1 < /dev/null 9>&- &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 1
   done
-  docker info >/dev/null 2>&1 || { echo "host-setup: dockerd did not start, see /var/log/dockerd.log" >&2; exit 1; }
+  docker info >/dev/null 2>&1 || { echo "host-setup: dockerd did not start, see $dockerd_log" >&2; exit 1; }
 fi
 # Loop devices back the block-device bricks of the tests.
 [ -e /dev/loop-control ] || modprobe loop 2>/dev/null || true
