@@ -50,6 +50,10 @@ from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_plan import
     unknown_options_message,
     volume_summary,
 )
+from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_replace import (
+    plan_replace,
+    validate_replacements,
+)
 from ansible_collections.scaleout.pydio.plugins.module_utils.gluster_summary import (
     heal_applies,
     missing_volumes_message,
@@ -308,8 +312,12 @@ def gather_and_plan(
     """Plan, reading the extra facts a plan asks for (each at most once)."""
     facts = VolumeFacts()
     name = req.name
+    replacements = validate_replacements(req.replace_bricks) if req.replace_bricks is not None else None
     for _attempt in range(4):
-        plan = plan_volume(req, current, facts)
+        if replacements is not None:
+            plan = plan_replace(name, replacements, current, facts)
+        else:
+            plan = plan_volume(req, current, facts)
         if not plan.needs:
             return plan
         if "pool" in plan.needs and facts.matcher is None:
@@ -318,8 +326,9 @@ def gather_and_plan(
             facts.heal = read_heal(cli, name)
         if "options" in plan.needs and facts.known_options is None:
             facts.known_options = parse_volume_get(cli.run("volume", "get", name, "all"))
-        if "clients" in plan.needs and facts.status is None:
-            statuses = parse_volume_status(cli.run("volume", "status", name, "clients"))
+        if plan.needs & {"clients", "status"} and facts.status is None:
+            words = ("clients",) if "clients" in plan.needs else ()
+            statuses = parse_volume_status(cli.run("volume", "status", name, *words))
             facts.status = statuses[0] if statuses else None
     raise GlusterError(f"planning volume {name} needed facts it could not get: {sorted(plan.needs)}")
 

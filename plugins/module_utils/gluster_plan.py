@@ -252,6 +252,8 @@ class VolumeRequest:
     reset_options: bool = False
     rebalance: bool = False
     force: bool = False
+    # (old, new) bricks for ``replace-brick``; planned by :mod:`gluster_replace`.
+    replace_bricks: Optional[List[Tuple[str, str]]] = None
 
     @property
     def replicated(self) -> bool:
@@ -304,12 +306,32 @@ def normalise_brick(brick: str) -> str:
     return f"{host}:{path}"
 
 
+# What a replace_bricks task does not also do.
+_REPLACE_ALONE: Dict[str, Callable[[VolumeRequest], bool]] = {
+    "bricks": lambda req: req.bricks is not None,
+    "options": lambda req: bool(req.options),
+    "reset_options": lambda req: req.reset_options,
+    "rebalance": lambda req: req.rebalance,
+}
+
+
 def validate_request(req: VolumeRequest) -> VolumeRequest:
     """Static checks of a request; return it with bricks normalised."""
     if not req.name or any(ch.isspace() for ch in req.name) or "/" in req.name:
         raise PlanError(f"volume name {req.name!r} is not valid")
     if req.state == "absent":
+        if req.replace_bricks is not None:
+            raise PlanError("replace_bricks needs state present or started, not absent")
         return req
+    if req.replace_bricks is not None:
+        other = [name for name, given in _REPLACE_ALONE.items() if given(req)]
+        if req.state == "stopped":
+            other.insert(0, "state: stopped")
+        if other:
+            raise PlanError(
+                f"replace_bricks is carried out on its own; drop {', '.join(other)} from this task "
+                "and give them in a task of their own"
+            )
     if req.replica is not None and req.replica < 1:
         raise PlanError(f"replica must be 1 or more, got {req.replica}")
     if req.arbiter not in (None, 0, 1):
@@ -574,7 +596,7 @@ def count_mounts(status: VolumeStatus, matcher: HostMatcher, replicated: bool) -
     return mounts
 
 
-def _check_brick_hosts(bricks: Sequence[str], matcher: HostMatcher) -> None:
+def check_brick_hosts(bricks: Sequence[str], matcher: HostMatcher) -> None:
     missing, down = [], []
     for brick in bricks:
         host, _path = split_brick(brick)
@@ -669,7 +691,7 @@ def _plan_create(req: VolumeRequest, facts: VolumeFacts, plan: VolumePlan) -> Vo
     if facts.matcher is None:
         plan.needs.add("pool")
         return plan
-    _check_brick_hosts(req.bricks, facts.matcher)
+    check_brick_hosts(req.bricks, facts.matcher)
     create = ["volume", "create", name, *req.layout_words(), "transport", req.transport, *req.bricks]
     if req.force:
         create.append("force")
@@ -703,7 +725,7 @@ def _plan_update(req: VolumeRequest, current: Volume, facts: VolumeFacts, plan: 
         else:
             bricks = found
     if bricks.add and facts.matcher is not None:
-        _check_brick_hosts(bricks.add, facts.matcher)
+        check_brick_hosts(bricks.add, facts.matcher)
     will_run = current.started or req.state == "started"
     if bricks.remove:
         if not will_run:

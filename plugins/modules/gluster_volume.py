@@ -52,6 +52,32 @@ options:
         left alone.
     type: list
     elements: str
+  replace_bricks:
+    description:
+      - Move bricks to new hosts with C(volume replace-brick VOL OLD NEW commit force). The new
+        brick starts empty and self-heal fills it from the other bricks of its set. Use it to
+        replace a storage node that is dead or about to be retired.
+      - A pair whose old brick is no longer in the volume and whose new brick is, was carried
+        out before, and changes nothing.
+      - Refused, before any change, for a volume with one copy of each file (pure distribute),
+        for a stopped volume, when the new host is not a connected member of the pool, when the
+        old brick's set has no other data brick online to heal from (a disperse set, fewer than
+        its data count), and when the old brick is reachable and has entries pending heal. An
+        old brick whose host is down is what this is for, and is not asked.
+      - The module does not wait for the heal; follow it with M(scaleout.pydio.gluster_info).
+      - Given on its own; it cannot be combined with O(bricks), O(options), O(reset_options),
+        O(rebalance) or O(state=absent) and O(state=stopped).
+    type: list
+    elements: dict
+    suboptions:
+      old:
+        description: The brick to replace, as C(host:/path), spelled as in C(volume info).
+        type: str
+        required: true
+      new:
+        description: The new brick, as C(host:/path), on a member of the pool.
+        type: str
+        required: true
   replica:
     description:
       - Data copies per replica set. Default 1 for a new volume (pure distribute).
@@ -166,6 +192,14 @@ EXAMPLES = r"""
     rebalance: true
   run_once: true
 
+- name: Replace the brick of a dead storage node (storage2) with one on storage5
+  scaleout.pydio.gluster_volume:
+    name: pydio-data
+    replace_bricks:
+      - old: storage2:/srv/gluster/pydio-data/brick
+        new: storage5:/srv/gluster/pydio-data/brick
+  run_once: true
+
 - name: Remove a volume
   scaleout.pydio.gluster_volume:
     name: scratch
@@ -225,6 +259,11 @@ ARGUMENT_SPEC = {
     "name": {"type": "str", "required": True},
     "state": {"type": "str", "choices": ["present", "absent", "started", "stopped"], "default": "present"},
     "bricks": {"type": "list", "elements": "str"},
+    "replace_bricks": {
+        "type": "list",
+        "elements": "dict",
+        "options": {"old": {"type": "str", "required": True}, "new": {"type": "str", "required": True}},
+    },
     "replica": {"type": "int"},
     "arbiter": {"type": "int", "choices": [0, 1]},
     "disperse": {"type": "int"},
@@ -241,7 +280,7 @@ ARGUMENT_SPEC = {
 def main() -> None:
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=[("replica", "disperse"), ("arbiter", "disperse")],
+        mutually_exclusive=[("replica", "disperse"), ("arbiter", "disperse"), ("bricks", "replace_bricks")],
         required_by={"redundancy": "disperse"},
         supports_check_mode=True,
     )
@@ -261,6 +300,9 @@ def main() -> None:
         reset_options=params["reset_options"],
         rebalance=params["rebalance"],
         force=params["force"],
+        replace_bricks=(
+            None if params["replace_bricks"] is None else [(p["old"], p["new"]) for p in params["replace_bricks"]]
+        ),
     )
 
     def converge(cli: GlusterCLI) -> dict:

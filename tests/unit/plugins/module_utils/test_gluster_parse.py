@@ -164,6 +164,21 @@ def test_reverse_dns_name_seen_from_another_node() -> None:
             "volume_heal_info_replica2_pending.xml",
             [("fixture-g1:/bricks/a/rep2", 6), ("fixture-g2:/bricks/a/rep2", None)],
         ),
+        # A peer killed: its brick cannot be asked; the files changed since wait on its partner.
+        (
+            "volume_heal_info_replica2_peer_down.xml",
+            [("fixture-g3:/bricks/d/repl", 10), ("fixture-g5:/bricks/d/repl", None)],
+        ),
+        # Its brick moved to fixture-g2 with replace-brick: the partner lists what the new brick lacks...
+        (
+            "volume_heal_info_replica2_after_replace.xml",
+            [("fixture-g3:/bricks/d/repl", 11), ("fixture-g2:/bricks/d/repl", 0)],
+        ),
+        # ... until self-heal has filled it.
+        (
+            "volume_heal_info_replica2_after_replace_healed.xml",
+            [("fixture-g3:/bricks/d/repl", 0), ("fixture-g2:/bricks/d/repl", 0)],
+        ),
     ],
 )
 def test_heal_info(fixture: str, expected: list) -> None:

@@ -141,6 +141,21 @@ def test_detach_of_a_member_without_bricks(run) -> None:
     assert "fixture-g4" not in result["diff"]["after"]["peers"]
 
 
+def test_a_dead_peer_whose_bricks_were_replaced_is_detached(run) -> None:
+    # fixture-g5 was killed (docker kill), its brick moved to fixture-g2 with
+    # replace-brick; glusterd detaches a peer that is down and holds no bricks.
+    script = {
+        "pool list": ["pool_list_g5_dead.xml", "pool_list_after_dead_peer_detached.xml"],
+        "volume info": "volume_info_all_after_replace.xml",
+        "peer detach fixture-g5": "peer_detach_down.xml",
+    }
+    result, replay, _ = run({"nodes": ["fixture-g5"], "state": "absent"}, script, diff=True)
+    assert result["changed"] is True
+    assert replay.mutating() == ["peer detach fixture-g5"]
+    assert "fixture-g5" in result["diff"]["before"]["peers"]
+    assert "fixture-g5" not in [p["hostname"] for p in result["peers"]]
+
+
 def test_the_host_cannot_detach_itself(run) -> None:
     result, replay, _ = run({"nodes": ["fixture-g1"], "state": "absent"}, {"pool list": "pool_list_4_nodes.xml"})
     assert result["failed"] is True

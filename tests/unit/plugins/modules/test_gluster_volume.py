@@ -396,3 +396,59 @@ def test_glusterd_error_is_reported_with_its_fields(run) -> None:
     assert result["failed"] is True
     assert result["op_errstr"] == "Volume rep2 has been started.Volume needs to be stopped before deletion."
     assert result["calls"] == ["gluster volume info rep2", "gluster volume stop rep2"]
+
+
+# --- replace_bricks: a dead node's brick moves to a new host -----------------------------------------
+
+REPL_OLD, REPL_NEW = "fixture-g5:/bricks/d/repl", f"{G2}:/bricks/d/repl"
+REPLACE = f"volume replace-brick repl {REPL_OLD} {REPL_NEW} commit force"
+REPLACE_ARGS = {"name": "repl", "replace_bricks": [{"old": REPL_OLD, "new": REPL_NEW}]}
+
+
+def replace_script(after: str = "volume_info_replica2_after_replace.xml") -> dict:
+    return {
+        "volume info repl": ["volume_info_replica2_g3_g5.xml", after],
+        "pool list": "pool_list_g5_dead.xml",
+        "volume status repl": "volume_status_replica2_peer_down.xml",
+        "volume heal repl info": "volume_heal_info_replica2_peer_down.xml",
+        REPLACE: "volume_replace_brick_commit_force.xml",
+    }
+
+
+def test_replace_bricks_moves_a_dead_nodes_brick(run) -> None:
+    result, replay = run(REPLACE_ARGS, replace_script(), diff=True)
+    assert result["changed"] is True
+    assert replay.mutating() == [REPLACE]
+    assert result["commands"] == [f"gluster {REPLACE}"]
+    assert result["diff"]["before"]["bricks"] == [f"{G3}:/bricks/d/repl", REPL_OLD]
+    assert result["diff"]["after"]["bricks"] == [f"{G3}:/bricks/d/repl", REPL_NEW]
+    assert [brick["name"] for brick in result["volume"]["bricks"]] == [f"{G3}:/bricks/d/repl", REPL_NEW]
+
+
+def test_replace_bricks_in_check_mode_reads_and_plans_only(run) -> None:
+    result, replay = run(REPLACE_ARGS, replace_script(), check_mode=True, diff=True)
+    assert result["changed"] is True
+    assert result["commands"] == [f"gluster {REPLACE}"]
+    assert replay.mutating() == []
+    assert result["diff"]["after"]["bricks"] == [f"{G3}:/bricks/d/repl", REPL_NEW]
+
+
+def test_replace_bricks_run_again_changes_nothing(run) -> None:
+    result, replay = run(REPLACE_ARGS, {"volume info repl": "volume_info_replica2_after_replace.xml"})
+    assert result["changed"] is False
+    assert replay.calls == ["volume info repl"]
+
+
+def test_replace_bricks_surfaces_glusterd_refusal(run) -> None:
+    script = replace_script()
+    script[REPLACE] = "volume_replace_brick_host_not_peer.xml"
+    result, _ = run(REPLACE_ARGS, script)
+    assert result["failed"] is True
+    assert result["op_errstr"]
+
+
+def test_replace_bricks_and_bricks_are_mutually_exclusive(run) -> None:
+    result, replay = run({**REPLACE_ARGS, "bricks": [REPL_NEW]}, {})
+    assert result["failed"] is True
+    assert "mutually exclusive: bricks|replace_bricks" in result["msg"]
+    assert replay.calls == []
