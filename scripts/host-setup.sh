@@ -41,9 +41,17 @@ fi
 if ! docker info >/dev/null 2>&1; then
   need_root
   echo "host-setup: starting dockerd"
-  # 9>&-: dockerd must not inherit the lock, or it holds it for as long as it
-  # runs and every later caller waits forever.
-  setsid dockerd >"$dockerd_log" 2>&1 < /dev/null 9>&- &
+  # dockerd keeps every descriptor it is given for as long as it runs: this
+  # script's lock (every later caller would wait forever) and, under
+  # `make -j`, make's jobserver pipe (make would never end). It gets none but
+  # stdin, stdout and stderr.
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    exec setsid dockerd >"$dockerd_log" 2>&1 </dev/null
+  ) &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 1
