@@ -79,6 +79,73 @@ def test_stopped_nodes_are_refused_but_listed_for_down(tmp_path):
     assert [node.name for node in provider.list_nodes("c", include_stopped=True)] == ["c-node1", "c-node2"]
 
 
+def test_a_replacement_stands_where_the_node_it_replaces_stood(tmp_path):
+    docker = FakeDocker(
+        [
+            container("c", "c-node6", "storage"),
+            container("c", "c-node7", "storage", replaces="c-node5", slot=5),
+            container("c", "c-node5", "storage", running=False),
+            container("c", "c-node1", "storage,compute"),
+        ]
+    )
+    provider = LabProvider("img:1", tmp_path, docker=docker)
+    nodes = provider.list_nodes("c", include_stopped=True)
+    assert [node.name for node in nodes] == ["c-node1", "c-node5", "c-node7", "c-node6"]
+    assert [node.replaces for node in nodes] == ["", "", "c-node5", ""]
+    # Once the old node is gone, the new one keeps its place.
+    docker.containers = [c for c in docker.containers if c["Name"] != "/c-node5"]
+    assert [node.name for node in provider.list_nodes("c")] == ["c-node1", "c-node7", "c-node6"]
+
+
+def test_a_replacement_is_launched_with_the_slot_of_the_node_it_replaces(tmp_path):
+    docker = FakeDocker([container("c", "c-node9", "storage", replaces="c-node5", slot=5)])
+    provider = LabProvider("img:1", tmp_path, docker=docker)
+    node = Node("c-node11", ("storage",), replaces="c-node9")
+    argv = provider.run_args("c", node, "img:1", provider._slot_of("c", "c-node9"))
+    assert {("--label", "scaleout.replaces=c-node9"), ("--label", "scaleout.slot=5")} <= pairs(argv)
+
+
+def test_a_replacement_gets_an_address_that_no_node_had(tmp_path):
+    # c-node5 was killed: docker freed its address, which the inventory still records and the pool still knows.
+    docker = FakeDocker(
+        [
+            container("c", "c-node1", "storage,compute", address="10.9.0.2"),
+            container("c", "c-node5", "storage", running=False),
+            container("c", "c-node6", "storage", address="10.9.0.4"),
+        ]
+    )
+    provider = LabProvider("img:1", tmp_path, docker=docker)
+    inventory = tmp_path / "c" / "hosts.yml"
+    inventory.parent.mkdir()
+    inventory.write_text(
+        yaml.safe_dump(
+            {"all": {"hosts": {"c-node5": {"private_ip": "10.9.0.3"}, "c-node6": {"private_ip": "10.9.0.4"}}}}
+        )
+    )
+    assert provider._fresh_address("c") == "10.9.0.5"
+
+
+def test_the_network_states_the_subnet_docker_picked_so_that_a_replacement_can_be_given_an_address(tmp_path):
+    docker = FakeDocker()
+    LabProvider("img:1", tmp_path, docker=docker)._create_network("c")
+    assert docker.changes() == [
+        ["network", "create", "--label", "scaleout.cluster=c", "scaleout-c"],
+        ["network", "rm", "scaleout-c"],
+        [
+            "network",
+            "create",
+            "--label",
+            "scaleout.cluster=c",
+            "--subnet",
+            "10.9.0.0/24",
+            "--gateway",
+            "10.9.0.1",
+            "scaleout-c",
+        ],
+    ]
+    assert docker.networks == {"scaleout-c"}
+
+
 def test_a_port_in_use_is_refused_naming_it(tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
