@@ -57,12 +57,6 @@ COMMANDS = {
         "Deregister a compute node from the load balancer, wait for the drain (playbooks/scale_in.yml), "
         "then destroy the node. Storage nodes, nodes with another role and the last compute node are refused.",
     ),
-    "replace": (
-        "replace a storage node that is dead or retiring",
-        "Launch a new storage node in the old one's place, move the old node's bricks onto it, wait until the "
-        "volumes are healed, detach the old node and drop it from auth.allow (playbooks/replace_storage.yml), "
-        "then remove the old node. It may be down. Only storage-only nodes, in the lab for now.",
-    ),
     "status": (
         "report the cluster's state",
         "Read the nodes, the GlusterFS pool and volumes, the load balancer's backends, each web node's "
@@ -240,8 +234,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scale_in = command("scale-in")
     scale_in.add_argument("--compute", required=True, metavar="HOST", help="the compute node to remove")
-    replace = command("replace")
-    replace.add_argument("--storage", required=True, metavar="HOST", help="the storage node to replace")
     command("status")
     command("backup")
     restore = command("restore")

@@ -38,19 +38,17 @@ def load_cluster(args: argparse.Namespace, provider: Provider | None) -> tuple[C
         return cluster, ""
     if provider is None:
         raise NotAvailableError(f"the {args.provider} provider needs --aws-config to find cluster {name!r}")
-    # down removes stopped nodes too; status reports them; scale-in and replace take out a node that is down
-    leaving = {"scale-in": "compute", "replace": "storage"}
-    nodes = provider.list_nodes(name, include_stopped=args.command in ("down", "status", *leaving))
-    if args.command in leaving:
-        host = getattr(args, leaving[args.command])
-        others = sorted(n.name for n in nodes if not n.running and n.name != host)
+    # down removes stopped nodes too; status reports them; scale-in takes out a node that is down
+    nodes = provider.list_nodes(name, include_stopped=args.command in ("down", "status", "scale-in"))
+    if args.command == "scale-in":
+        others = sorted(n.name for n in nodes if not n.running and n.name != args.compute)
         if others:
             raise ProviderError(
-                f"node(s) {', '.join(others)} of cluster {name!r} are not running; start them first: "
-                f"{args.command} may take out a node that is down ({host}), but needs the others"
+                f"node(s) {', '.join(others)} of cluster {name!r} are not running; start them first: scale-in "
+                f"may take out a node that is down ({args.compute}), but needs the others"
             )
     if nodes:
-        return Cluster(name, tuple(Node(n.name, n.groups, replaces=n.replaces) for n in nodes)), ""
+        return Cluster(name, tuple(Node(n.name, n.groups) for n in nodes)), ""
     if args.command == "up" or not args.dry_run:
         return Cluster(name), ""
     note = "note: the cluster has no node yet, so this plan assumes the default layout that `up` creates"
@@ -71,8 +69,6 @@ def make_plan(args: argparse.Namespace, cluster: Cluster, provider: Provider | N
         return planner.plan_scale_storage(cluster, args.storage or None)
     if args.command == "scale-in":
         return planner.plan_scale_in_compute(cluster, args.compute)
-    if args.command == "replace":
-        return planner.plan_replace_storage(cluster, args.storage)
     if args.command == "backup":
         return planner.plan_backup(cluster, str((cluster_dir(args.artifacts_dir, cluster.name) / "backups").resolve()))
     if args.command == "restore":

@@ -18,8 +18,6 @@ class Node:
 
     name: str
     groups: tuple[str, ...]
-    # The node this one takes the place of (replace --storage): it stands where that one stood in its groups.
-    replaces: str = ""
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.groups) - set(GROUPS))

@@ -18,7 +18,6 @@ PLAYBOOKS = {
     "scale_compute": "playbooks/scale_compute.yml",
     "scale_storage": "playbooks/scale_storage.yml",
     "scale_in": "playbooks/scale_in.yml",
-    "replace_storage": "playbooks/replace_storage.yml",
     "status": "playbooks/status.yml",
     "backup": "playbooks/backup.yml",
     "restore": "playbooks/restore.yml",
@@ -237,49 +236,6 @@ def plan_scale_in_compute(cluster: Cluster, host: str) -> Plan:
     return Plan("scale-in --compute", cluster.name, steps=steps, stopped_ok=True)
 
 
-def plan_replace_storage(cluster: Cluster, host: str) -> Plan:
-    """A new storage node takes the bricks of ``host`` (dead or retiring), then ``host`` is removed.
-
-    A node that an earlier run launched to replace ``host`` (it failed half-way) is used again, not launched anew.
-    """
-    _require_layout(cluster)
-    node = cluster.node(host)
-    storage = [n.name for n in cluster.in_group("storage") if not n.replaces]
-    if node is None:
-        raise PlanError(
-            f"replace --storage: {host!r} is not a node of cluster {cluster.name!r} "
-            f"(storage nodes: {', '.join(storage) or 'none'})"
-        )
-    if node.groups != ("storage",):
-        raise PlanError(
-            f"replace --storage: {host!r} is a {'+'.join(node.groups)} node; only storage-only nodes can be replaced "
-            "for now (storage nodes that also serve the web or the database: see docs/operations.md)"
-        )
-    if cluster.replica < 2:
-        raise PlanError(
-            f"replace --storage: cluster {cluster.name!r} keeps one copy of each file (replica {cluster.replica}); the "
-            f"files on {host} have no other copy to rebuild a new node from"
-        )
-    earlier = [n.name for n in cluster.nodes if n.replaces == host]
-    new = earlier[0] if earlier else new_node_names(cluster, 1)[0]
-    launch = () if earlier else (Node(new, ("storage",), replaces=host),)
-    steps: list[Step] = []
-    if launch:
-        steps.append(Step("launch", f"launch {new} to take the place of {host}", hosts=(new,)))
-    steps += [
-        Step(
-            "playbook",
-            f"prepare {new}'s bricks, move {host}'s bricks onto it, wait for the heal, detach {host} and drop it "
-            "from auth.allow",
-            playbook=PLAYBOOKS["replace_storage"],
-            hosts=(new,),
-            extravars={"gluster_volume_replace": [{"old": host, "new": new}]},
-        ),
-        Step("destroy", f"remove {host}", hosts=(host,)),
-    ]
-    return Plan("replace --storage", cluster.name, launch=launch, steps=tuple(steps), stopped_ok=True)
-
-
 def plan_backup(cluster: Cluster, folder: str) -> Plan:
     """Dump the database now on its primary and copy the dumps to ``folder`` (absolute) on this machine."""
     _require_layout(cluster)
@@ -354,9 +310,7 @@ def _require_layout(cluster: Cluster) -> None:
                 f"cluster {cluster.name!r} has no {group} node (its {group} group is empty or missing); "
                 "a cluster needs storage, compute and db nodes"
             )
-    # A node that another was launched to replace (replace --storage, half done) no longer counts.
-    replaced = {node.replaces for node in cluster.nodes}
-    storage = len([node for node in cluster.in_group("storage") if node.name not in replaced])
+    storage = len(cluster.in_group("storage"))
     if cluster.replica < 1:
         raise PlanError(f"cluster {cluster.name!r}: replica count must be at least 1, not {cluster.replica}")
     if storage % cluster.replica:

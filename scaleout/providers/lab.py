@@ -8,7 +8,6 @@ service is reachable at ``http://127.0.0.1:<port>/pydio/``.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import shutil
@@ -29,10 +28,6 @@ from scaleout.providers.lab_inventory import recorded_private_ips, render_lab_in
 LABEL_CLUSTER = "scaleout.cluster"
 LABEL_GROUPS = "scaleout.groups"
 LABEL_PORT = "scaleout.port"
-# A node launched to take another's place (replace --storage) names it, and takes its slot: the place in the
-# groups' order, which is the launch order otherwise. The replica sets are laid out in that order.
-LABEL_REPLACES = "scaleout.replaces"
-LABEL_SLOT = "scaleout.slot"
 DEFAULT_PORT = DEFAULT_LAB_PORT
 BOOT_TIMEOUT = 120
 
@@ -88,13 +83,6 @@ def node_number(name: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def node_slot(data: dict) -> int:
-    """Where a container stands in the groups' order: its slot label, else its launch number."""
-    labels = data.get("Config", {}).get("Labels") or {}
-    slot = str(labels.get(LABEL_SLOT) or "")
-    return int(slot) if slot.isdigit() else node_number(str(data["Name"]).lstrip("/"))
-
-
 def node_from_inspect(data: dict, cluster: str) -> NodeInfo:
     """A NodeInfo from one ``docker inspect`` document of a lab container."""
     name = str(data["Name"]).lstrip("/")
@@ -109,7 +97,6 @@ def node_from_inspect(data: dict, cluster: str) -> NodeInfo:
         address=name,
         node_id=str(data.get("Id", ""))[:12],
         running=bool(data.get("State", {}).get("Running")),
-        replaces=str(labels.get(LABEL_REPLACES) or ""),
     )
 
 
@@ -139,8 +126,7 @@ class LabProvider(Provider):
 
     # --- listing -----------------------------------------------------------
     def list_nodes(self, cluster: str, *, include_stopped: bool = False) -> list[NodeInfo]:
-        """The containers of ``cluster`` in slot order (launch order, but for replacements); a stopped one is an
-        error unless ``include_stopped``."""
+        """The containers of ``cluster`` in launch order; a stopped one is an error unless ``include_stopped``."""
         ids = self._container_ids(cluster)
         if not ids:
             return []
@@ -151,9 +137,8 @@ class LabProvider(Provider):
                 f"lab node(s) {', '.join(sorted(stopped))} of cluster {cluster!r} are not running; "
                 f"start them with `docker start {' '.join(sorted(stopped))}`"
             )
-        # By slot; a node that replaces another comes right after it while both are there.
-        ordered = sorted(documents, key=lambda d: (node_slot(d), node_number(str(d["Name"]).lstrip("/"))))
-        return [node_from_inspect(d, cluster) for d in ordered]
+        nodes = [node_from_inspect(d, cluster) for d in documents]
+        return sorted(nodes, key=lambda node: node_number(node.name))
 
     def exists(self, cluster: str) -> bool:
         """Whether anything of ``cluster`` is here: a container (even stopped), its network or its inventory folder."""
@@ -258,61 +243,17 @@ class LabProvider(Provider):
             return []
         image = self.image()
         if not self._network_exists(cluster.name):
-            self._create_network(cluster.name)
+            network = network_name(cluster.name)
+            self._docker(["network", "create", "--label", f"{LABEL_CLUSTER}={cluster.name}", network])
         for node in nodes:
-            argv = self.run_args(cluster.name, node, image, self._slot_of(cluster.name, node.replaces))
-            if node.replaces:
-                # Docker frees a stopped container's address, and the pool still knows the old node by it: the
-                # new node must not get it.
-                argv[1:1] = ["--ip", self._fresh_address(cluster.name)]
-            self._docker(argv)
+            self._docker(self.run_args(cluster.name, node, image))
         with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
             list(pool.map(self._wait_booted, [node.name for node in nodes]))
         launched = {node.name for node in nodes}
-        # A node it replaces may be down.
-        return [info for info in self.list_nodes(cluster.name, include_stopped=True) if info.name in launched]
+        return [info for info in self.list_nodes(cluster.name) if info.name in launched]
 
-    def _create_network(self, cluster: str) -> None:
-        """The cluster's network, with its subnet stated: docker accepts ``--ip`` (which a replacement needs) only
-        on such a network. The subnet is the one docker picks for a plain network, made and removed first."""
-        network, label = network_name(cluster), f"{LABEL_CLUSTER}={cluster}"
-        self._docker(["network", "create", "--label", label, network])
-        picked = json.loads(self._docker(["network", "inspect", network]).stdout)[0]
-        config = (picked.get("IPAM", {}).get("Config") or [{}])[0]
-        self._docker(["network", "rm", network])
-        stated = []
-        if config.get("Subnet"):
-            stated = ["--subnet", str(config["Subnet"]), "--gateway", str(config["Gateway"])]
-        self._docker(["network", "create", "--label", label, *stated, network])
-
-    def _fresh_address(self, cluster: str) -> str:
-        """An address of the cluster's network that no node has, running or stopped, nor the gateway."""
-        network = json.loads(self._docker(["network", "inspect", network_name(cluster)]).stdout)[0]
-        config = (network.get("IPAM", {}).get("Config") or [{}])[0]
-        taken = {str(config.get("Gateway") or "")}
-        taken |= {str(c.get("IPv4Address", "")).split("/")[0] for c in (network.get("Containers") or {}).values()}
-        path = self.inventory_dir(cluster) / "hosts.yml"
-        if path.is_file():
-            taken |= set(recorded_private_ips(path.read_text(encoding="utf-8")).values())
-        for address in ipaddress.ip_network(str(config.get("Subnet") or "")).hosts():
-            if str(address) not in taken:
-                return str(address)
-        raise ProviderError(f"the lab network {network_name(cluster)} has no free address left")
-
-    def _slot_of(self, cluster: str, name: str) -> int | None:
-        """The slot of node ``name`` of ``cluster`` (None for no name): a replacement takes the slot of the node
-        it replaces."""
-        if not name:
-            return None
-        ids = self._container_ids(cluster)
-        documents = json.loads(self._docker(["inspect", *ids]).stdout) if ids else []
-        for data in documents:
-            if str(data["Name"]).lstrip("/") == name:
-                return node_slot(data)
-        return node_number(name)
-
-    def run_args(self, cluster: str, node: Node, image: str, slot: int | None = None) -> list[str]:
-        """The ``docker run`` arguments of one node (``slot``: the place it takes, for a replacement)."""
+    def run_args(self, cluster: str, node: Node, image: str) -> list[str]:
+        """The ``docker run`` arguments of one node."""
         argv = [
             "run",
             "--detach",
@@ -328,8 +269,6 @@ class LabProvider(Provider):
             f"{LABEL_GROUPS}={','.join(node.groups)}",
             *CONTAINER_SETTINGS,
         ]
-        if node.replaces:
-            argv += ["--label", f"{LABEL_REPLACES}={node.replaces}", "--label", f"{LABEL_SLOT}={slot}"]
         if "lb" in node.groups:
             argv += ["--label", f"{LABEL_PORT}={self.port}", "--publish", f"127.0.0.1:{self.port}:80"]
         return [*argv, image, CONTAINER["command"]]

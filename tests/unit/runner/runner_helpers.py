@@ -57,30 +57,17 @@ LAB = Cluster(
 )
 
 
-def container(
-    cluster: str,
-    name: str,
-    groups: str,
-    *,
-    running: bool = True,
-    port: int | None = None,
-    replaces: str = "",
-    slot: int | None = None,
-    address: str = "10.9.0.2",
-) -> dict:
+def container(cluster: str, name: str, groups: str, *, running: bool = True, port: int | None = None) -> dict:
     """The `docker inspect` document of one lab container."""
     labels = {"scaleout.cluster": cluster, "scaleout.groups": groups}
     if port is not None:
         labels["scaleout.port"] = str(port)
-    if replaces:
-        labels["scaleout.replaces"] = replaces
-        labels["scaleout.slot"] = str(slot)
     return {
         "Id": f"id-{name}",
         "Name": f"/{name}",
         "State": {"Running": running},
         "Config": {"Labels": labels},
-        "NetworkSettings": {"Networks": {f"scaleout-{cluster}": {"IPAddress": address if running else ""}}},
+        "NetworkSettings": {"Networks": {f"scaleout-{cluster}": {"IPAddress": "10.9.0.2"}}},
     }
 
 
@@ -116,16 +103,6 @@ class FakeDocker:
         elif argv[:2] == ["network", "ls"]:
             name = argv[-1].removeprefix("name=^").removesuffix("$")
             out = f"id-{name}" if name in self.networks else ""
-        elif argv[:2] == ["network", "inspect"]:
-            # Docker lists the running containers of a network, with their addresses.
-            members = {
-                c["Id"]: {"IPv4Address": f"{address}/24"}
-                for c in self.containers
-                if c["State"]["Running"]
-                and (address := next(iter(c["NetworkSettings"]["Networks"].values()))["IPAddress"])
-            }
-            config = {"Subnet": "10.9.0.0/24", "Gateway": "10.9.0.1"}
-            out = json.dumps([{"Name": argv[2], "IPAM": {"Config": [config]}, "Containers": members}])
         elif argv[:2] == ["network", "create"]:
             self.networks.add(argv[-1])
         elif argv[:2] == ["network", "rm"]:

@@ -137,36 +137,3 @@ def test_scale_in_of_a_node_that_is_down_plans_but_other_stopped_nodes_are_refus
     assert code == 1
     assert "node(s) c-node2 of cluster 'c' are not running; start them first" in err
     assert lab.docker.changes() == []
-
-
-def test_replace_of_a_storage_node_that_is_down_plans_but_other_stopped_nodes_are_refused(lab, capsys):
-    lab.seed("c", running=True)
-    lab.docker.containers += [
-        container("c", "c-node5", "storage", running=False),
-        container("c", "c-node6", "storage"),
-    ]
-    assert lab.run("--cluster", "c", "--dry-run", "replace", "--storage", "c-node5") == 0
-    out = capsys.readouterr().out
-    assert "launch c-node7 to take the place of c-node5" in out
-    assert "playbook: playbooks/replace_storage.yml" in out
-
-    lab.docker.containers[1]["State"]["Running"] = False  # c-node2: not the node being replaced
-    code = lab.run("--cluster", "c", "--dry-run", "replace", "--storage", "c-node5")
-    err = capsys.readouterr().err
-    assert code == 1
-    assert "node(s) c-node2 of cluster 'c' are not running; start them first: replace may take out" in err
-    assert lab.docker.changes() == []
-
-
-def test_replace_is_refused_on_aws_before_any_call(tmp_path):
-    from scaleout import plan as planner
-    from scaleout.model import Cluster, Node, PlanError
-    from scaleout.providers.aws import AwsProvider
-    from scaleout.providers.aws_config import parse_config
-
-    config = parse_config({"region": "eu-west-1", "ami": "ami-1", "instance_type": "t3.small"})
-    provider = AwsProvider(config, tmp_path)
-    storage = (Node("c-node5", ("storage",)), Node("c-node6", ("storage",)))
-    cluster = Cluster("c", (*planner.default_lab_nodes("c", lb_node=False), *storage))
-    with pytest.raises(PlanError, match="replace --storage is not supported by the aws provider yet"):
-        provider.check_plan(planner.plan_replace_storage(cluster, "c-node5"))

@@ -8,8 +8,6 @@ from scaleout.model import Cluster, Node, PlanError
 from scaleout.providers.lab_inventory import cluster_from_inventory, render_lab_inventory
 
 SEED = Cluster("c", planner.default_lab_nodes("c"))
-# SEED after scale --storage: a replica pair of storage-only nodes.
-GROWN = Cluster("c", (*SEED.nodes, Node("c-node5", ("storage",)), Node("c-node6", ("storage",))))
 
 
 @pytest.mark.parametrize(
@@ -53,14 +51,6 @@ GROWN = Cluster("c", (*SEED.nodes, Node("c-node5", ("storage",)), Node("c-node6"
         (lambda: planner.plan_deploy(Cluster("c", SEED.nodes[1:])), "not a multiple of its replica count 2"),
         (lambda: planner.plan_status(Cluster("c", SEED.nodes[:2])), "has no db node (its db group is empty"),
         (lambda: planner.plan_scale_in_compute(Cluster("c", LAB.nodes[:2] + LAB.nodes[3:]), "lab-node5"), "no db node"),
-        (lambda: planner.plan_replace_storage(GROWN, "c-node9"), "not a node of cluster 'c' (storage nodes: c-node1"),
-        (lambda: planner.plan_replace_storage(GROWN, "c-node1"), "is a storage+compute node; only storage-only"),
-        (lambda: planner.plan_replace_storage(GROWN, "c-node3"), "is a db node; only storage-only nodes"),
-        (
-            lambda: planner.plan_replace_storage(Cluster("c", GROWN.nodes, 1), "c-node5"),
-            "keeps one copy of each file (replica 1); the files on c-node5 have no other copy",
-        ),
-        (lambda: planner.plan_replace_storage(Cluster("c"), "c-node5"), "has no node; run `up` first"),
         (lambda: Node("c-x", ("web",)), "unknown group(s) web"),
         (lambda: planner.check_cluster_name("Prod_1"), "invalid cluster name"),
     ],
@@ -212,25 +202,3 @@ def test_scale_compute_first_finishes_the_nodes_a_failed_run_left_unregistered()
     assert plan.steps[0].description == "finish the compute node(s) launched but never registered: c-node5"
     assert plan.steps[0].limit == ("c-node5", "c-node4")
     assert "finish the compute node(s) launched but never registered: c-node5" in planner.render_plan(plan)
-
-
-def test_replace_storage_launches_a_node_in_the_old_ones_place_then_removes_the_old_one():
-    plan = planner.plan_replace_storage(GROWN, "c-node5")
-    assert plan.launch == (Node("c-node7", ("storage",), replaces="c-node5"),)
-    assert [(step.kind, step.playbook, step.hosts) for step in plan.steps] == [
-        ("launch", None, ("c-node7",)),
-        ("playbook", "playbooks/replace_storage.yml", ("c-node7",)),
-        ("destroy", None, ("c-node5",)),
-    ]
-    assert plan.steps[1].extravars == {"gluster_volume_replace": [{"old": "c-node5", "new": "c-node7"}]}
-    assert plan.steps[1].limit == ()
-    # The old node may be down: the inventory lists it, the playbook leaves it out.
-    assert plan.stopped_ok is True
-
-
-def test_replace_storage_run_again_after_a_failure_uses_the_node_it_launched():
-    half_done = Cluster("c", (*GROWN.nodes, Node("c-node7", ("storage",), replaces="c-node5")))
-    plan = planner.plan_replace_storage(half_done, "c-node5")
-    assert plan.launch == ()
-    assert [step.kind for step in plan.steps] == ["playbook", "destroy"]
-    assert plan.steps[0].extravars == {"gluster_volume_replace": [{"old": "c-node5", "new": "c-node7"}]}
