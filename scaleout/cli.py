@@ -15,6 +15,7 @@ from pathlib import Path
 from scaleout import __version__
 from scaleout.defaults import DEFAULT_CLUSTER, DEFAULT_LAB_PORT, PROVIDERS
 from scaleout.paths import REPO_ROOT
+from scaleout.strategy import SWITCH, strategy_env
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # status: the report was made, and it found the cluster degraded (docs/runner.md).
@@ -31,6 +32,7 @@ EPILOG = "\n".join(
         "environment:",
         *(f"  {name:<20} sets --{dest.replace('_', '-')}" for dest, name in ENVIRONMENT.items()),
         "  An option given on the command line wins over its variable.",
+        f"  {SWITCH:<20} mitogen or linear: Ansible's strategy (default: the provider's)",
         "  An empty variable counts as unset.",
     ]
 )
@@ -257,6 +259,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         )
     if args.quiet and args.verbose:
         parser.error("argument -q/--quiet: not allowed with argument -v/--verbose")
+    try:
+        strategy_env()  # SCALEOUT_STRATEGY is read for each playbook: a bad value stops here, before any change
+    except ValueError as error:
+        parser.error(str(error))
     return args
 
 

@@ -150,6 +150,7 @@ class Execution:
             secrets=self.provider.secrets(cluster),
             write=self.show,
             verbosity=self.verbosity,
+            strategy=self.provider.strategy,
         )
         self.custom_stats.update(result.custom_stats)
         return result.ok

@@ -15,6 +15,7 @@ from scaleout.artifacts import RunLog, private_data_dir, redact_tree
 from scaleout.paths import REPO_ROOT
 from scaleout.progress import Failure, Progress
 from scaleout.redact import Redactor
+from scaleout.strategy import strategy_env
 
 
 @dataclass
@@ -34,10 +35,11 @@ class RunResult:
         return self.status == "successful" and self.rc == 0
 
 
-def runner_envvars(repo_root: Path = REPO_ROOT) -> dict[str, str]:
-    """Environment of ansible-playbook: the repo's ansible.cfg and collection path, this Python's tools."""
+def runner_envvars(repo_root: Path = REPO_ROOT, strategy: str = "linear") -> dict[str, str]:
+    """Environment of ansible-playbook: the repo's ansible.cfg and collections, this Python's tools, the strategy."""
     tools = str(Path(sys.executable).parent)
     return {
+        **strategy_env(strategy),
         "ANSIBLE_CONFIG": str(repo_root / "ansible.cfg"),
         "ANSIBLE_COLLECTIONS_PATH": str(repo_root / ".collections"),
         "ANSIBLE_FORCE_COLOR": "0",
@@ -58,6 +60,7 @@ def run_playbook(
     verbosity: int = 0,
     repo_root: Path = REPO_ROOT,
     cmdline: str = "",
+    strategy: str = "linear",
 ) -> RunResult:
     """Run ``playbook`` (absolute path) and return its status and per-host stats.
 
@@ -102,7 +105,7 @@ def run_playbook(
             inventory=str(inventory),
             limit=limit_text or None,
             extravars=extravars,
-            envvars=runner_envvars(repo_root),
+            envvars=runner_envvars(repo_root, strategy),
             event_handler=on_event,
             verbosity=max(verbosity, 0) or None,
             cmdline=cmdline or None,

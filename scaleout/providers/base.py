@@ -42,6 +42,9 @@ class Provider(ABC):
     """
 
     name: str
+    # Ansible's strategy for this provider's playbooks when SCALEOUT_STRATEGY is not set
+    # (scaleout/strategy.py): "linear" until the suite has run Mitogen over the provider's connection.
+    strategy: str = "linear"
 
     @abstractmethod
     def list_nodes(self, cluster: str, *, include_stopped: bool = False) -> list[NodeInfo]:

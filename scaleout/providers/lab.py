@@ -104,6 +104,8 @@ class LabProvider(Provider):
     """Launch, list and destroy the lab's systemd containers; write the lab inventory and group variables."""
 
     name = "lab"
+    # The lab's docker connection is what the suite runs Mitogen over (benchmarks/README.md).
+    strategy = "mitogen"
 
     def __init__(
         self,

@@ -21,7 +21,9 @@ def lab_inventory(cluster: Cluster, private_ips: dict[str, str]) -> dict[str, An
     return {
         "all": {
             "vars": {
-                "ansible_connection": "community.docker.docker",
+                # The short name: community.docker.docker through ansible-core's routing, and
+                # Mitogen's docker connection when runner.py runs with it (scaleout/strategy.py).
+                "ansible_connection": "docker",
                 "scaleout_cluster": cluster.name,
                 "gluster_volume_replica": cluster.replica,
             },

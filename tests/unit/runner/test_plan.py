@@ -148,7 +148,7 @@ def test_lab_inventory_round_trip():
     import yaml
 
     data = yaml.safe_load(text)
-    assert data["all"]["vars"]["ansible_connection"] == "community.docker.docker"
+    assert data["all"]["vars"]["ansible_connection"] == "docker"
     assert data["all"]["hosts"]["lab-node3"]["private_ip"] == "10.0.0.3"
     assert sorted(data["all"]["children"]["compute"]["hosts"]) == ["lab-node1", "lab-node2", "lab-node5"]
     assert cluster_from_inventory(text, "other") == LAB
