@@ -22,6 +22,8 @@ SCENARIO = Path(__file__).resolve().parent.parent
 LB = "cluster-lb1"
 WEBS = ("cluster-node1", "cluster-node2")
 STATUS = "/pydio/index.php?get_action=status"
+# Pydio's bootstrap.json, through a web node's mount of the config volume.
+BOOTSTRAP = "/mnt/pydio-config/appdata/plugins/boot.conf/bootstrap.json"
 STATS = "http://127.0.0.1:8404/stats;csv"
 
 # Run on cluster-lb1: one HTTP request to HAProxy with urllib, no redirect

@@ -15,6 +15,7 @@ import time
 
 import pytest
 from conftest import (
+    BOOTSTRAP,
     SCENARIO,
     STATUS,
     WEBS,
@@ -31,7 +32,6 @@ testinfra_hosts = ["ansible://cluster-lb1"]
 
 NEW = "cluster-node3"
 SCALE_INVENTORY = str(SCENARIO / "scale" / "inventory.yml")
-BOOTSTRAP = "/mnt/pydio-config/appdata/plugins/boot.conf/bootstrap.json"
 
 # Run on cluster-lb1 under systemd-run: requests the service until a stop file
 # appears, each on a new connection, alternately without cookie and with the

@@ -1,6 +1,7 @@
 """A web node that cannot serve leaves the load balancer, and comes back.
 
-The health check (check.txt) fails when the node's gluster mounts are gone or
+The health check (check.txt) fails when the node's gluster mounts are gone,
+when Pydio's bootstrap.json reads back without its database settings, or when
 the database does not accept it, and HAProxy takes the node out within its
 check window (2 s interval, fall 2 in this scenario). The mounts outlive a
 stop and start of glusterd, and a restart of Apache mounts them first.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 
-from conftest import STATUS, WEBS, Session, address_of, node, stats, wait_for_status
+from conftest import BOOTSTRAP, STATUS, WEBS, Session, address_of, node, stats, wait_for_status
 
 testinfra_hosts = ["ansible://cluster-lb1"]
 
@@ -78,6 +79,24 @@ def test_the_mounts_outlive_glusterd_and_no_request_fails_after_the_window(host)
     outcomes = requests_through_lb(host, 12)
     assert all(code == 200 for code, _ in outcomes), outcomes
     assert {served for _, served in outcomes} == set(WEBS), outcomes
+
+
+def test_web_nodes_that_read_bootstrap_json_without_its_database_settings_fail_their_check(host):
+    web = node(WEBS[0])
+    web.check_output(f"install -m 0600 {BOOTSTRAP} /root/bootstrap.json.saved")
+    try:
+        # Emptied in place, owner and mode kept: what every Pydio request then fails on.
+        web.check_output(f"truncate -s 0 {BOOTSTRAP}")
+        for server in WEBS:
+            wait_for_status(host, server, "DOWN", WINDOW)
+            status, body = check_txt(host, server)
+            assert status == 503, body
+            assert f"{BOOTSTRAP} cannot be read or holds no database settings" in body
+    finally:
+        web.check_output(f"cat /root/bootstrap.json.saved > {BOOTSTRAP} && rm /root/bootstrap.json.saved")
+    for server in WEBS:
+        wait_for_status(host, server, "UP", WINDOW)
+    assert all(check_txt(host, server) == (200, "OK\n") for server in WEBS)
 
 
 def test_web_nodes_the_database_refuses_fail_their_check(host):

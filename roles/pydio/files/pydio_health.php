@@ -5,7 +5,9 @@
 //
 // 200 "OK" when the node can serve: Pydio's config and data paths are
 // mounted (each on another device than its parent directory) and can be read,
-// and the database accepts the pydio account within the timeout. 503 with a
+// Pydio's bootstrap.json on the config volume reads back with its database
+// settings (core.conf DIBI_PRECONFIGURATION, without which every Pydio request
+// fails), and the database accepts the pydio account within the timeout. 503 with a
 // line naming what failed otherwise: HAProxy (option log-health-checks) and
 // the ALB take the node out of rotation within their check window.
 //
@@ -39,6 +41,18 @@ foreach ($settings["mounts"] as $path) {
     if (@scandir($path) === false) {
         scaleout_health_fail($path . " cannot be listed");
     }
+}
+
+// Read as Pydio reads it on every request (FileHelper::loadSerialFile): a file
+// that is missing, empty, torn or without the database settings fails here.
+// (Settings written before this check existed have no "bootstrap" path.)
+if (isset($settings["bootstrap"])) {
+    clearstatcache();
+    $bootstrap = json_decode((string)@file_get_contents($settings["bootstrap"]), true);
+    if (!is_array($bootstrap) || !is_array($bootstrap["core.conf"]["DIBI_PRECONFIGURATION"] ?? null)) {
+        scaleout_health_fail($settings["bootstrap"] . " cannot be read or holds no database settings");
+    }
+    unset($bootstrap);
 }
 
 mysqli_report(MYSQLI_REPORT_OFF);
