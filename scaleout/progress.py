@@ -96,6 +96,10 @@ class Progress:
             self._host(host, "unreachable" if unreachable else "failed", failure.message)
         elif kind == "playbook_on_stats":
             self.stats = {column: dict(data.get(key) or {}) for column, key in _STATS_KEYS.items()}
+            # A task with ignore_unreachable still sends runner_on_unreachable (Mitogen's connections do),
+            # but Ansible counts it as ignored: a host with no unreachable count was not lost.
+            lost = self.stats["unreachable"]
+            self.failures = [f for f in self.failures if not f.unreachable or lost.get(f.host, 0) > 0]
             for line in self.recap().splitlines():
                 self._write(line)
             for failure in self.failures:

@@ -125,3 +125,36 @@ def test_other_event_types_verbose(event, line):
 )
 def test_failure_message(res, message):
     assert failure_message(res) == message
+
+
+def _stats(**counts: dict[str, int]) -> dict:
+    return {"event": "playbook_on_stats", "event_data": counts}
+
+
+# The events of a task with ignore_unreachable on a stopped lab node, as a Mitogen run sent them.
+UNREACHABLE = {
+    "event": "runner_on_unreachable",
+    "event_data": {
+        "host": "e2e-node6",
+        "task": "Find out whether the leaving node answers",
+        "res": {"unreachable": True, "changed": False, "msg": "Task failed: EOF on stream"},
+    },
+}
+
+
+def test_an_unreachable_host_that_ansible_counted_as_ignored_is_no_failure():
+    lines: list[str] = []
+    progress = Progress(lines.append)
+    progress.handle(UNREACHABLE)
+    progress.handle(_stats(ok={"e2e-node6": 32}, ignored={"e2e-node6": 1}, dark={}))
+    assert progress.failures == []
+    assert not [line for line in lines if line.startswith("FAILED:")]
+
+
+def test_an_unreachable_host_that_ansible_counted_as_lost_stays_a_failure():
+    lines: list[str] = []
+    progress = Progress(lines.append)
+    progress.handle(UNREACHABLE)
+    progress.handle(_stats(ok={}, dark={"e2e-node6": 1}))
+    assert [failure.host for failure in progress.failures] == ["e2e-node6"]
+    assert "FAILED: e2e-node6 unreachable at task 'Find out whether the leaving node answers'" in "\n".join(lines)
