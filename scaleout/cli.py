@@ -15,7 +15,7 @@ from pathlib import Path
 from scaleout import __version__
 from scaleout.defaults import DEFAULT_CLUSTER, DEFAULT_LAB_PORT, PROVIDERS
 from scaleout.paths import REPO_ROOT
-from scaleout.strategy import SWITCH, strategy_env
+from scaleout.strategy import SWITCH, switch_value
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # status: the report was made, and it found the cluster degraded (docs/runner.md).
@@ -260,7 +260,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if args.quiet and args.verbose:
         parser.error("argument -q/--quiet: not allowed with argument -v/--verbose")
     try:
-        strategy_env()  # SCALEOUT_STRATEGY is read for each playbook: a bad value stops here, before any change
+        switch_value()  # SCALEOUT_STRATEGY is read for each playbook: a bad value stops here, before any change
     except ValueError as error:
         parser.error(str(error))
     return args

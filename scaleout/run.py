@@ -35,7 +35,7 @@ class RunResult:
         return self.status == "successful" and self.rc == 0
 
 
-def runner_envvars(repo_root: Path = REPO_ROOT, strategy: str = "linear") -> dict[str, str]:
+def runner_envvars(strategy: str, repo_root: Path = REPO_ROOT) -> dict[str, str]:
     """Environment of ansible-playbook: the repo's ansible.cfg and collections, this Python's tools, the strategy."""
     tools = str(Path(sys.executable).parent)
     return {
@@ -105,7 +105,7 @@ def run_playbook(
             inventory=str(inventory),
             limit=limit_text or None,
             extravars=extravars,
-            envvars=runner_envvars(repo_root, strategy),
+            envvars=runner_envvars(strategy, repo_root),
             event_handler=on_event,
             verbosity=max(verbosity, 0) or None,
             cmdline=cmdline or None,

@@ -6,19 +6,17 @@ the connections it knows by their short names: the lab's ``docker`` and AWS's ``
 Each provider names its default (``Provider.strategy``): Mitogen for the lab, whose docker
 connection the suite runs it over, linear for AWS. ``SCALEOUT_STRATEGY=linear`` or
 ``=mitogen`` overrides it for one run.
-
-    python -m scaleout.strategy     # the environment, as KEY=VALUE lines (for make)
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
-# The switch: "mitogen" (the default, when the package is installed) or "linear".
+# The switch: "mitogen" or "linear"; unset, the provider's default holds.
 SWITCH = "SCALEOUT_STRATEGY"
+CHOICES = ("mitogen", "linear")
 MITOGEN_STRATEGY = "mitogen_linear"
 
 
@@ -31,32 +29,22 @@ def mitogen_strategy_dir() -> Path | None:
     return folder if (folder / f"{MITOGEN_STRATEGY}.py").is_file() else None
 
 
-def strategy_env(default: str = "mitogen", environ: dict[str, str] | None = None) -> dict[str, str]:
+def switch_value(environ: dict[str, str] | None = None) -> str | None:
+    """SCALEOUT_STRATEGY's value, None when unset; any value but mitogen or linear raises ValueError."""
+    choice = (os.environ if environ is None else environ).get(SWITCH)
+    if choice is not None and choice not in CHOICES:
+        raise ValueError(f"{SWITCH}={choice!r}: use mitogen or linear")
+    return choice
+
+
+def strategy_env(default: str, environ: dict[str, str] | None = None) -> dict[str, str]:
     """The ANSIBLE_STRATEGY variables for ansible-playbook.
 
     ``default`` ("mitogen" or "linear") holds unless SCALEOUT_STRATEGY says otherwise;
     "mitogen" falls back to linear when the package is not installed.
     """
-    environ = dict(os.environ if environ is None else environ)
-    choice = environ.get(SWITCH, default)
-    if choice not in ("mitogen", "linear"):
-        raise ValueError(f"{SWITCH}={choice!r}: use mitogen or linear")
+    choice = switch_value(environ) or default
     folder = mitogen_strategy_dir() if choice == "mitogen" else None
     if folder is None:
         return {"ANSIBLE_STRATEGY": "linear"}
     return {"ANSIBLE_STRATEGY": MITOGEN_STRATEGY, "ANSIBLE_STRATEGY_PLUGINS": str(folder)}
-
-
-def main() -> int:
-    try:
-        env = strategy_env()
-    except ValueError as error:
-        print(error, file=sys.stderr)
-        return 2
-    for key, value in env.items():
-        print(f"{key}={value}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

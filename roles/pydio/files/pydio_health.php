@@ -47,7 +47,6 @@ foreach ($settings["mounts"] as $path) {
 // that is missing, empty, torn or without the database settings fails here.
 // (Settings written before this check existed have no "bootstrap" path.)
 if (isset($settings["bootstrap"])) {
-    clearstatcache();
     $bootstrap = json_decode((string)@file_get_contents($settings["bootstrap"]), true);
     if (!is_array($bootstrap) || !is_array($bootstrap["core.conf"]["DIBI_PRECONFIGURATION"] ?? null)) {
         scaleout_health_fail($settings["bootstrap"] . " cannot be read or holds no database settings");
