@@ -74,6 +74,14 @@ COMMANDS = {
         "Load a dump made by `backup` into a database (playbooks/restore.yml). The live database is "
         "overwritten only with --overwrite.",
     ),
+    "bake": (
+        "make an image of the web nodes' packages for new compute nodes",
+        "Install Apache, PHP and the gluster client on a builder outside the cluster (playbooks/bake.yml): in the "
+        "lab a container, kept as an image named by its base image; on AWS an instance, kept as an "
+        "AMI with CreateImage. Then record the image for the cluster: its compute nodes launched from now on "
+        "start from it, so `scale --compute` only configures them. An image of the same base image is reused "
+        "unless --rebuild is given.",
+    ),
     "down": (
         "destroy the cluster (lab; AWS needs --yes)",
         "Destroy every node of the cluster, running or stopped. In the lab this also removes its network "
@@ -242,6 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE", help="the dump")
     restore.add_argument("--database", metavar="NAME", help="restore into this database (default: the live one)")
     restore.add_argument("--overwrite", action="store_true", help="allow restoring into the live database")
+    bake = command("bake")
+    bake.add_argument(
+        "--rebuild", action="store_true", help="bake again although an image of the same base image exists"
+    )
     down = command("down")
     down.add_argument("--yes", action="store_true", help="confirm destroying an AWS cluster")
     return parser

@@ -38,8 +38,8 @@ def load_cluster(args: argparse.Namespace, provider: Provider | None) -> tuple[C
         return cluster, ""
     if provider is None:
         raise NotAvailableError(f"the {args.provider} provider needs --aws-config to find cluster {name!r}")
-    # down removes stopped nodes too; status reports them; scale-in takes out a node that is down
-    nodes = provider.list_nodes(name, include_stopped=args.command in ("down", "status", "scale-in"))
+    # down removes stopped nodes too; status reports them; scale-in takes out a node that is down; bake needs none
+    nodes = provider.list_nodes(name, include_stopped=args.command in ("down", "status", "scale-in", "bake"))
     if args.command == "scale-in":
         others = sorted(n.name for n in nodes if not n.running and n.name != args.compute)
         if others:
@@ -49,7 +49,7 @@ def load_cluster(args: argparse.Namespace, provider: Provider | None) -> tuple[C
             )
     if nodes:
         return Cluster(name, tuple(Node(n.name, n.groups) for n in nodes)), ""
-    if args.command == "up" or not args.dry_run:
+    if args.command in ("up", "bake") or not args.dry_run:
         return Cluster(name), ""
     note = "note: the cluster has no node yet, so this plan assumes the default layout that `up` creates"
     return Cluster(name, planner.default_lab_nodes(name, lb_node=provider.lb_node)), note
@@ -75,6 +75,10 @@ def make_plan(args: argparse.Namespace, cluster: Cluster, provider: Provider | N
         if not args.source.is_file():
             raise PlanError(f"restore --from {args.source}: no such file on this machine; give a dump of `backup`")
         return planner.plan_restore(cluster, str(args.source.resolve()), args.database, args.overwrite)
+    if args.command == "bake":
+        # Without a provider (aws without --aws-config) a dry run still shows the plan; a run stops later.
+        supported = provider is None or provider.bakes
+        return planner.plan_bake(cluster, provider=args.provider, supported=supported, rebuild=args.rebuild)
     return planner.plan_down(cluster, args.provider, args.yes)
 
 

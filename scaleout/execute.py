@@ -139,10 +139,22 @@ class Execution:
             self.say(f"    removed {', '.join(step.hosts) or 'nothing'}")
             return True
         assert step.playbook is not None
+        if step.kind == "bake":
+            image = self.provider.bake(
+                cluster, lambda inventory: self._playbook(step, run_dir, inventory), rebuild=step.rebuild
+            )
+            self.say(f"    compute nodes of cluster {cluster} now launch from {image}")
+            return True
+        return self._playbook(step, run_dir, self._inventory())
+
+    def _playbook(self, step: Any, run_dir: Path, inventory: Path) -> bool:
+        """Run the step's playbook on ``inventory``; whether it succeeded."""
+        cluster = self.plan.cluster
+        assert step.playbook is not None
         result = run_playbook(
             REPO_ROOT / step.playbook,
             run_dir,
-            self._inventory(),
+            inventory,
             limit=step.limit,
             # The provider's variables and the step's own win over the operator's -e.
             extravars={**self.extra.variables, **self.provider.playbook_vars(cluster), **step.extravars},

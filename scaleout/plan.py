@@ -21,6 +21,7 @@ PLAYBOOKS = {
     "status": "playbooks/status.yml",
     "backup": "playbooks/backup.yml",
     "restore": "playbooks/restore.yml",
+    "bake": "playbooks/bake.yml",
 }
 # New compute nodes are configured this many at a time, so that a failing batch
 # stops the operation before the next one starts.
@@ -31,12 +32,14 @@ COMPUTE_BATCH_SIZE = 5
 class Step:
     """One thing to do: a provider action or a playbook run."""
 
-    kind: str  # "launch", "playbook", "register", "deregister", "destroy", "teardown"
+    kind: str  # "launch", "playbook", "register", "deregister", "destroy", "teardown", "bake"
     description: str
     playbook: str | None = None
     limit: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
     extravars: dict[str, Any] = field(default_factory=dict)
+    # bake: make the image again although one of the same base exists (bake --rebuild).
+    rebuild: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +49,7 @@ class Step:
             "limit": list(self.limit),
             "hosts": list(self.hosts),
             "extravars": dict(self.extravars),
+            "rebuild": self.rebuild,
         }
 
 
@@ -268,6 +272,25 @@ def plan_restore(cluster: Cluster, source: str, database: str | None, overwrite:
     return Plan("restore", cluster.name, steps=(step,))
 
 
+def plan_bake(cluster: Cluster, *, provider: str, supported: bool, rebuild: bool = False) -> Plan:
+    """Bake the web nodes' packages into an image, and record it for the cluster's new compute nodes.
+
+    ``supported``: whether the provider can bake (the lab and AWS can). The cluster need not exist:
+    a bake before ``up`` serves ``up``'s compute nodes too.
+    """
+    if not supported:
+        raise PlanError(
+            f"bake is not available on the {provider} provider: new web nodes there install their packages as "
+            "they are configured"
+        )
+    description = (
+        "bake the web nodes' packages into an image from a builder outside the cluster (bake.yml), "
+        f"{'again' if rebuild else 'unless one of the same base image exists'}, and record it for the cluster"
+    )
+    step = Step("bake", description, playbook=PLAYBOOKS["bake"], rebuild=rebuild)
+    return Plan("bake", cluster.name, steps=(step,))
+
+
 def plan_down(cluster: Cluster, provider: str, yes: bool = False) -> Plan:
     """Destroy every node: always allowed in the lab, on AWS only with --yes.
 
@@ -333,7 +356,8 @@ def render_plan(plan: Plan) -> str:
         lines.append(f"  {number}. [{step.kind}] {step.description}")
         if step.playbook:
             lines.append(f"       playbook: {step.playbook}")
-            lines.append(f"       limit:    {','.join(step.limit) if step.limit else 'all hosts'}")
+            hosts = "a builder node outside the cluster" if step.kind == "bake" else "all hosts"
+            lines.append(f"       limit:    {','.join(step.limit) if step.limit else hosts}")
         elif step.hosts:
             lines.append(f"       hosts:    {','.join(step.hosts)}")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -32,7 +33,17 @@ import yaml
 from scaleout.model import GROUPS, Cluster, Node, PlanError
 from scaleout.paths import REPO_ROOT
 from scaleout.plan import check_cluster_name
+from scaleout.providers.aws_bake import (
+    BAKED_AMI_FILE,
+    builder_name,
+    builder_params,
+    image_params,
+    newest_image,
+    render_builder_inventory,
+)
 from scaleout.providers.aws_config import (
+    BAKE_TAG,
+    BAKED_FROM_TAG,
     BRICK_DEVICE_TAG,
     CLUSTER_TAG,
     LEAVING_TAG,
@@ -389,8 +400,10 @@ class AwsProvider(Provider):
             return []
         name = self._cluster_name(cluster.name)
         self.check()
+        # Checked before any instance starts: a baked AMI that is gone or of another image is refused.
+        baked = self.baked_image(name) if any("compute" in node.groups for node in nodes) else None
         self._refuse_existing(name, nodes)
-        ids = self._run_instances(name, nodes)
+        ids = self._run_instances(name, nodes, baked)
         try:
             described = self._wait_running(nodes, ids)
         except ProviderError as exc:
@@ -412,13 +425,17 @@ class AwsProvider(Provider):
                 "Remove them (down or scale-in) or choose other names."
             )
 
-    def _run_instances(self, cluster: str, nodes: Sequence[Node]) -> list[str]:
+    def _run_instances(self, cluster: str, nodes: Sequence[Node], baked: str | None = None) -> list[str]:
+        """Run one instance per node; compute nodes from ``baked`` when there is one (the AMI of ``bake``)."""
         ec2 = self._client("ec2")
         ids: list[str] = []
         for node in nodes:
+            params = run_instances_params(self.config, cluster, node)
+            if baked and "compute" in node.groups:
+                params["ImageId"] = baked  # wins over a launch template's image
             try:
                 with self._aws(f"launching {node.name}"):
-                    response = ec2.run_instances(**run_instances_params(self.config, cluster, node))
+                    response = ec2.run_instances(**params)
             except ProviderError as exc:
                 raise self._error(f"{exc} {_launched_so_far(cluster, nodes, ids)}") from None
             ids.append(response["Instances"][0]["InstanceId"])
@@ -466,6 +483,133 @@ class AwsProvider(Provider):
                 "security group allows the controller on the SSH port, the route to the "
                 f"{self.config.ansible_host_source} address, or raise ssh_wait_timeout."
             )
+
+    # ------------------------------------------------------------ bake
+
+    bakes = True
+
+    def baked_file(self, cluster: str) -> Path:
+        return self.inventory_dir(cluster) / BAKED_AMI_FILE
+
+    def source_image(self) -> str:
+        """The AMI new nodes start from: ``ami``, or the image of the launch template's version."""
+        template = self.config.launch_template
+        if template is None:
+            return str(self.config.ami)
+        key = {"LaunchTemplateName": template.name} if template.name else {"LaunchTemplateId": str(template.id)}
+        with self._aws(f"looking up {template.label()}", missing=template.label()):
+            versions = self._client("ec2").describe_launch_template_versions(
+                **key, Versions=[template.version or "$Default"]
+            )["LaunchTemplateVersions"]
+        image = (versions[0].get("LaunchTemplateData") or {}).get("ImageId") if versions else None
+        if not image:
+            raise ProviderError(
+                f"{template.label()} names no image (ImageId), so there is no image to bake from; nothing was changed"
+            )
+        return str(image)
+
+    def baked_image(self, cluster: str) -> str | None:
+        """The AMI `bake` recorded for ``cluster``'s compute nodes; None when none was.
+
+        One that is gone (deregistered), not available, or made from another image than new nodes start from
+        now is refused (ProviderError), so that no node starts from it."""
+        path = self.baked_file(cluster)
+        if not path.is_file():
+            return None
+        image = path.read_text(encoding="utf-8").strip()
+        with self._aws(f"looking up the baked image {image}"):
+            try:
+                found = self._client("ec2").describe_images(ImageIds=[image]).get("Images", [])
+            except botocore.exceptions.ClientError as exc:
+                if "NotFound" not in exc.response.get("Error", {}).get("Code", ""):
+                    raise
+                found = []
+        source = self.source_image()
+        why = ""
+        if not found:
+            why = "is gone"
+        elif found[0].get("State") != "available":
+            why = f"is {found[0].get('State')}, not available"
+        elif {tag["Key"]: tag.get("Value") for tag in found[0].get("Tags", [])}.get(BAKED_FROM_TAG) != source:
+            why = f"was made from another image than {source}, which new nodes start from"
+        if why:
+            raise ProviderError(
+                f"the image {image} that `bake` recorded for cluster {cluster!r} {why}; run `runner.py --provider aws "
+                f"--cluster {cluster} bake` again (or remove {path} to launch unbaked nodes); nothing was changed"
+            )
+        return image
+
+    def bake(self, cluster: str, install: Callable[[Path], bool], *, rebuild: bool = False) -> str:
+        """Find, or make, an AMI of the source image with the web nodes' packages; record it for ``cluster``.
+
+        Making one: launch a builder instance (tagged pydio:bake, not pydio:cluster), run bake.yml on it with
+        ``install``, CreateImage, wait until the AMI is available, and terminate the builder whatever happens."""
+        cluster = self._cluster_name(cluster)
+        self.check()
+        source = self.source_image()
+        image = None
+        if not rebuild:
+            filters = [
+                {"Name": f"tag:{BAKED_FROM_TAG}", "Values": [source]},
+                {"Name": "state", "Values": ["available"]},
+            ]
+            with self._aws("looking for an image baked earlier"):
+                image = newest_image(self._client("ec2").describe_images(Owners=["self"], Filters=filters)["Images"])
+            if image:
+                self._progress(f"    {image} is already baked from {source}: reused (bake --rebuild makes it again)")
+        if image is None:
+            image = self._make_image(cluster, source, install)
+        path = self.baked_file(cluster)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(image + "\n", encoding="utf-8")
+        return image
+
+    def _make_image(self, cluster: str, source: str, install: Callable[[Path], bool]) -> str:
+        ec2 = self._client("ec2")
+        name = builder_name(cluster)
+        self._terminate_builders(cluster)  # one left by an interrupted bake
+        self._progress(f"    baking an image from {source} on the builder instance {name}")
+        with self._aws(f"launching the builder {name}"):
+            instance_id = ec2.run_instances(**builder_params(self.config, cluster))["Instances"][0]["InstanceId"]
+        folder = self.inventory_dir(cluster) / "bake"
+        try:
+            (described,) = self._wait_running([Node(name, ("compute",))], [instance_id])
+            address = pick_address(described, self.config.ansible_host_source) or ""
+            self.wait_until_reachable([NodeInfo(name, ("compute",), described.get("PrivateIpAddress") or "", address)])
+            folder.mkdir(parents=True, exist_ok=True)
+            inventory = folder / "hosts.yml"
+            inventory.write_text(render_builder_inventory(name, address), encoding="utf-8")
+            if not install(inventory):
+                raise ProviderError(
+                    f"playbooks/bake.yml failed on the builder {name}: no image was made and the cluster's record "
+                    "is unchanged"
+                )
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+            with self._aws(f"making an image of {name}"):
+                image = ec2.create_image(**image_params(self.config, cluster, instance_id, source, stamp))["ImageId"]
+            self._progress(f"    waiting for the image {image} to be available")
+            with self._aws(f"waiting for the image {image}"):
+                ec2.get_waiter("image_available").wait(ImageIds=[image], WaiterConfig=self._waiter_config())
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            self._terminate_builders(cluster)
+        return str(image)
+
+    def _terminate_builders(self, cluster: str) -> None:
+        """Terminate the builder instances of ``cluster``'s bakes, and wait until they are gone."""
+        filters = [
+            {"Name": f"tag:{BAKE_TAG}", "Values": [cluster]},
+            {"Name": "instance-state-name", "Values": list(LIVE_STATES)},
+        ]
+        with self._aws(f"looking up the builder of cluster {cluster!r}"):
+            ids = [instance["InstanceId"] for instance in self._describe(Filters=filters)]
+        if not ids:
+            return
+        ec2 = self._client("ec2")
+        with self._aws(f"terminating the builder {', '.join(ids)}"):
+            ec2.terminate_instances(InstanceIds=ids)
+        with self._aws(f"waiting for the builder {', '.join(ids)} to terminate"):
+            ec2.get_waiter("instance_terminated").wait(InstanceIds=ids, WaiterConfig=self._waiter_config())
 
     # ------------------------------------------------------------ load balancer
 

@@ -25,6 +25,10 @@ NAME_TAG = "Name"
 # Set by deregister on a node that scale-in is taking out, so that it is never taken for a node that an
 # interrupted scale --compute left unregistered.
 LEAVING_TAG = "pydio:leaving"
+# runner.py bake: on the builder instance, the cluster it bakes for (it is no node of it: no pydio:cluster tag);
+# on the AMI it makes, the image it was made from.
+BAKE_TAG = "pydio:bake"
+BAKED_FROM_TAG = "pydio:baked-from"
 
 ADDRESS_SOURCES = ("private_ip", "public_ip")
 VOLUME_TYPES = ("gp3", "gp2", "io1", "io2", "st1", "sc1", "standard")

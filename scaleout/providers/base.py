@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,18 @@ class Provider(ABC):
     def prepare(self, cluster: str) -> None:
         """Before ``up`` or a launch: make what the provider keeps beside the inventory (default: nothing)."""
         return
+
+    # --- baking ----------------------------------------------------------------
+    # Whether ``bake`` is available (runner.py bake refuses before any change when it is not).
+    bakes = False
+
+    def bake(self, cluster: str, install: Callable[[Path], bool], *, rebuild: bool = False) -> str:
+        """Make (or find) an image of the base with the web nodes' packages installed, and record it so that the
+        cluster's compute nodes launch from it; return the image.
+
+        ``install`` runs playbooks/bake.yml on the inventory it is given and says whether it succeeded.
+        """
+        raise ProviderError(f"the {self.name} provider cannot bake an image; nothing was changed")
 
     # --- what a run needs to know ------------------------------------------------
     # Whether the default layout has an HAProxy lb node; False when the provider's load balancer is a service.

@@ -39,6 +39,7 @@ from scaleout.providers.lab import node_from_inspect
 REPO = Path(__file__).resolve().parents[2]
 CLUSTER = "e2e"
 RUN_FOLDER = re.compile(r"^run folder: (?P<path>.+)$", re.MULTILINE)
+BAKED = re.compile(r"now launch from (?P<image>\S+)$", re.MULTILINE)
 
 
 def free_port() -> int:
@@ -52,6 +53,8 @@ class Lab:
     port: int
     artifacts: Path
     uploaded: dict[str, str] = field(default_factory=dict)
+    # The image `bake` made for new compute nodes.
+    baked: str = ""
 
     def runner(self, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
         argv = [sys.executable, str(REPO / "runner.py"), "--cluster", CLUSTER, "--lab-port", str(self.port)]
@@ -119,6 +122,19 @@ def recap_of(result: subprocess.CompletedProcess[str]) -> dict[str, dict[str, in
                     totals.setdefault(column, {}).setdefault(host, 0)
                     totals[column][host] += int(count)
     return totals
+
+
+def task_results(result: subprocess.CompletedProcess[str], task: str) -> dict[str, bool]:
+    """Whether ``task`` changed each host it ran on, from the run folder of a runner command."""
+    match = RUN_FOLDER.search(result.stdout)
+    assert match, result.stdout[-2000:]
+    changed: dict[str, bool] = {}
+    for line in (Path(match.group("path")) / "events.jsonl").read_text().splitlines():
+        event = json.loads(line)
+        data = event.get("event_data", {})
+        if event.get("event") == "runner_on_ok" and data.get("task") == task:
+            changed[data["host"]] = bool(data.get("res", {}).get("changed"))
+    return changed
 
 
 def nodes_behind_lb(lab: Lab, tries: int = 40) -> set[str]:
@@ -202,10 +218,36 @@ def test_a_file_uploaded_on_one_session_downloads_on_another(lab: Lab) -> None:
     assert hashlib.sha256(body).hexdigest() == lab.uploaded[name]
 
 
+def test_bake_makes_an_image_for_new_compute_nodes_and_a_second_bake_reuses_it(lab: Lab) -> None:
+    # --rebuild: bake even when an image of this base image is here from an earlier run.
+    result = lab.runner("bake", "--rebuild")
+    assert result.returncode == 0, result.stderr[-3000:]
+    match = BAKED.search(result.stdout)
+    assert match, result.stdout[-2000:]
+    lab.baked = match.group("image")
+    # Nothing of the cluster was touched, and no builder is left.
+    assert recap_of(result).get("ok", {}).keys() <= {f"scaleout-bake-{CLUSTER}"}
+    left = subprocess.run(["docker", "ps", "-aq", "--filter", "label=scaleout.bake"], capture_output=True, text=True)
+    assert left.stdout.split() == []
+    again = lab.runner("bake")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "is already baked" in again.stdout
+    folder = RUN_FOLDER.search(again.stdout)
+    assert folder and not (Path(folder.group("path")) / "events.jsonl").exists()  # no playbook ran
+
+
 def test_scale_compute_adds_nodes_that_serve_and_changes_only_them_and_the_lb(lab: Lab) -> None:
     result = lab.runner("scale", "--compute", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     new, lb = {f"{CLUSTER}-node5", f"{CLUSTER}-node6"}, f"{CLUSTER}-node4"
+    # The new nodes started from the baked image, and found its packages installed.
+    for node in sorted(new):
+        image = subprocess.run(
+            ["docker", "inspect", "--format", "{{.Config.Image}}", node], capture_output=True, text=True, check=True
+        )
+        assert image.stdout.strip() == lab.baked
+    installs = task_results(result, "Install Apache, PHP and the PHP modules Pydio needs")
+    assert {host: changed for host, changed in installs.items() if host in new} == dict.fromkeys(new, False)
     recap = recap_of(result)
     changed = {host for host, count in recap.get("changed", {}).items() if count}
     assert new <= changed

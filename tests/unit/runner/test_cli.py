@@ -28,6 +28,10 @@ from scaleout.model import Cluster
         (["--dry-run", "--provider", "aws", "down"], 2, "stderr", "add --yes to confirm"),
         (["--dry-run", "--provider", "aws", "down", "--yes"], 0, "stdout", "destroy every node"),
         (["--dry-run", "scale", "--compute", "2"], 0, "stdout", "limit:    lab-node6,lab-node7,lab-node4"),
+        (["--dry-run", "bake"], 0, "stdout", "limit:    a builder node outside the cluster"),
+        (["--dry-run", "bake", "--rebuild"], 0, "stdout", "from a builder outside the cluster (bake.yml), again"),
+        (["--dry-run", "--provider", "aws", "bake"], 0, "stdout", "limit:    a builder node outside the cluster"),
+        (["--provider", "aws", "bake"], 1, "stderr", "needs --aws-config"),
         (["--dry-run", "-e", "@/no/such/vars.yml", "deploy"], 2, "stderr", "-e @/no/such/vars.yml: cannot read"),
         (
             ["deploy", "--dry-run", "-e", "x=1", "--vault-password-file", "/no/such/pass"],

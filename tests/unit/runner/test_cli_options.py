@@ -161,7 +161,7 @@ def test_quiet_and_verbose_exclude_each_other(argv, capsys):
 
 # --- --json ---------------------------------------------------------------------
 PLAN_KEYS = {"command", "cluster", "launch", "steps", "read_only", "note"}
-STEP_KEYS = {"kind", "description", "playbook", "limit", "hosts", "extravars"}
+STEP_KEYS = {"kind", "description", "playbook", "limit", "hosts", "extravars", "rebuild"}
 
 
 @pytest.mark.parametrize(
@@ -174,6 +174,7 @@ STEP_KEYS = {"kind", "description", "playbook", "limit", "hosts", "extravars"}
         ["--dry-run", "--json", "backup"],
         ["--dry-run", "--json", "-q", "status"],
         ["--dry-run", "--json", "-vv", "--provider", "aws", "down", "--yes"],
+        ["--dry-run", "--json", "bake", "--rebuild"],
     ],
 )
 def test_dry_run_json_is_the_plan_alone_on_stdout(lab_inventory, tmp_path, argv):

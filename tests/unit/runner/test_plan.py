@@ -51,6 +51,7 @@ SEED = Cluster("c", planner.default_lab_nodes("c"))
         (lambda: planner.plan_deploy(Cluster("c", SEED.nodes[1:])), "not a multiple of its replica count 2"),
         (lambda: planner.plan_status(Cluster("c", SEED.nodes[:2])), "has no db node (its db group is empty"),
         (lambda: planner.plan_scale_in_compute(Cluster("c", LAB.nodes[:2] + LAB.nodes[3:]), "lab-node5"), "no db node"),
+        (lambda: planner.plan_bake(SEED, provider="gcp", supported=False), "bake is not available on the gcp"),
         (lambda: Node("c-x", ("web",)), "unknown group(s) web"),
         (lambda: planner.check_cluster_name("Prod_1"), "invalid cluster name"),
     ],
@@ -59,6 +60,13 @@ def test_refusals(build, message):
     with pytest.raises(PlanError) as error:
         build()
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_bake_is_one_step_that_needs_no_node(rebuild):
+    plan = planner.plan_bake(Cluster("c"), provider="lab", supported=True, rebuild=rebuild)
+    assert plan.launch == ()
+    assert [(s.kind, s.playbook, s.rebuild) for s in plan.steps] == [("bake", "playbooks/bake.yml", rebuild)]
 
 
 def test_up_launches_the_default_lab_layout_then_deploys():
