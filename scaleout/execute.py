@@ -138,7 +138,6 @@ class Execution:
             self.provider.destroy(cluster, step.hosts)
             self.say(f"    removed {', '.join(step.hosts) or 'nothing'}")
             return True
-        assert step.playbook is not None
         if step.kind == "bake":
             image = self.provider.bake(
                 cluster, lambda inventory: self._playbook(step, run_dir, inventory), rebuild=step.rebuild

@@ -35,7 +35,6 @@ from scaleout.paths import REPO_ROOT
 from scaleout.plan import check_cluster_name
 from scaleout.providers.aws_bake import (
     BAKED_AMI_FILE,
-    builder_name,
     builder_params,
     image_params,
     newest_image,
@@ -53,7 +52,7 @@ from scaleout.providers.aws_config import (
     load_config,
 )
 from scaleout.providers.aws_launch import data_volume, natural_key, pick_address, run_instances_params, wait_for_ssh
-from scaleout.providers.base import NodeInfo, Provider, ProviderError
+from scaleout.providers.base import NodeInfo, Provider, ProviderError, builder_name
 
 DEFAULT_INVENTORY_ROOT = REPO_ROOT / "inventory" / "aws"
 DEFAULT_COLLECTIONS_PATH = REPO_ROOT / ".collections"

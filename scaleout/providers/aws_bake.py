@@ -11,21 +11,18 @@ from typing import Any
 
 from scaleout.model import Node
 from scaleout.providers.aws_config import BAKE_TAG, BAKED_FROM_TAG, NAME_TAG, AwsConfig
-from scaleout.providers.aws_launch import run_instances_params
+from scaleout.providers.aws_launch import run_instances_params, tag_list
+from scaleout.providers.base import builder_name
 
 # Beside the cluster's ec2.yml: the AMI that `bake` recorded for its compute nodes.
 BAKED_AMI_FILE = "baked-ami"
-
-
-def builder_name(cluster: str) -> str:
-    return f"scaleout-bake-{cluster}"
 
 
 def builder_params(config: AwsConfig, cluster: str) -> dict[str, Any]:
     """RunInstances of the builder: a compute node's request, tagged ``pydio:bake`` instead of ``pydio:cluster``."""
     params = run_instances_params(config, cluster, Node(builder_name(cluster), ("compute",)))
     tags = {**config.tags, BAKE_TAG: cluster, NAME_TAG: builder_name(cluster)}
-    params["TagSpecifications"] = [{"ResourceType": "instance", "Tags": _tag_list(tags)}]
+    params["TagSpecifications"] = [{"ResourceType": "instance", "Tags": tag_list(tags)}]
     return params
 
 
@@ -36,7 +33,7 @@ def image_params(config: AwsConfig, cluster: str, instance_id: str, source: str,
         "InstanceId": instance_id,
         "Name": f"scaleout-pydio-baked-{source}-{stamp}",
         "Description": f"scaleout.pydio web node packages on {source}, baked for cluster {cluster}",
-        "TagSpecifications": [{"ResourceType": "image", "Tags": _tag_list(tags)}],
+        "TagSpecifications": [{"ResourceType": "image", "Tags": tag_list(tags)}],
     }
 
 
@@ -53,7 +50,3 @@ def newest_image(images: list[dict[str, Any]]) -> str | None:
     if not images:
         return None
     return str(max(images, key=lambda image: str(image.get("CreationDate", "")))["ImageId"])
-
-
-def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in tags.items()]

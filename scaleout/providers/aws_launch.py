@@ -40,7 +40,7 @@ def run_instances_params(config: AwsConfig, cluster: str, node: Node) -> dict[st
     params: dict[str, Any] = {
         "MinCount": 1,
         "MaxCount": 1,
-        "TagSpecifications": [{"ResourceType": "instance", "Tags": _tag_list(tags)}],
+        "TagSpecifications": [{"ResourceType": "instance", "Tags": tag_list(tags)}],
     }
     if config.launch_template is not None:
         params["LaunchTemplate"] = config.launch_template.spec()
@@ -57,7 +57,7 @@ def run_instances_params(config: AwsConfig, cluster: str, node: Node) -> dict[st
     if volume is not None:
         params["BlockDeviceMappings"] = [volume.mapping()]
         volume_tags = {**config.tags, CLUSTER_TAG: cluster, NAME_TAG: f"{node.name}-brick"}
-        params["TagSpecifications"].append({"ResourceType": "volume", "Tags": _tag_list(volume_tags)})
+        params["TagSpecifications"].append({"ResourceType": "volume", "Tags": tag_list(volume_tags)})
     return params
 
 
@@ -66,7 +66,8 @@ def data_volume(config: AwsConfig, node: Node) -> StorageVolume | None:
     return config.storage_volume if "storage" in node.groups else None
 
 
-def _tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """AWS's form of a tag mapping: ``[{"Key": ..., "Value": ...}]``."""
     return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 

@@ -12,6 +12,11 @@ from scaleout.model import Cluster, Node
 from scaleout.plan import Plan
 
 
+def builder_name(cluster: str) -> str:
+    """The machine that ``bake`` installs on for ``cluster``: a container in the lab, an instance on AWS."""
+    return f"scaleout-bake-{cluster}"
+
+
 class ProviderError(RuntimeError):
     """A provider could not do what was asked; the message says why and what to do."""
 

@@ -23,7 +23,7 @@ from scaleout.defaults import DEFAULT_LAB_PORT
 from scaleout.model import GROUPS, Cluster, Node, PlanError
 from scaleout.plan import Plan
 from scaleout.providers import lab_vars
-from scaleout.providers.base import NodeInfo, Provider, ProviderError
+from scaleout.providers.base import NodeInfo, Provider, ProviderError, builder_name
 from scaleout.providers.lab_inventory import recorded_private_ips, render_lab_inventory
 
 LABEL_CLUSTER = "scaleout.cluster"
@@ -117,21 +117,26 @@ def image_for(node: Node, base: str, baked: str | None) -> str:
     return baked if baked and "compute" in node.groups else base
 
 
-def builder_run_args(builder: str, cluster: str, base: str) -> list[str]:
-    """``docker run`` of a bake's builder: the lab's settings, Docker's default network, no cluster label."""
+def container_run_args(name: str, labels: Sequence[str], options: Sequence[str], image: str) -> list[str]:
+    """``docker run`` of one of the lab's systemd containers: its name and host name, labels, options and image."""
     return [
         "run",
         "--detach",
         "--name",
-        builder,
+        name,
         "--hostname",
-        builder,
-        "--label",
-        f"{LABEL_BAKE}={cluster}",
+        name,
+        *(arg for label in labels for arg in ("--label", label)),
+        *options,
         *CONTAINER_SETTINGS,
-        base,
+        image,
         CONTAINER["command"],
     ]
+
+
+def builder_run_args(builder: str, cluster: str, base: str) -> list[str]:
+    """``docker run`` of a bake's builder: the lab's settings, Docker's default network, no cluster label."""
+    return container_run_args(builder, [f"{LABEL_BAKE}={cluster}"], [], base)
 
 
 def render_builder_inventory(builder: str) -> str:
@@ -300,24 +305,12 @@ class LabProvider(Provider):
 
     def run_args(self, cluster: str, node: Node, image: str) -> list[str]:
         """The ``docker run`` arguments of one node."""
-        argv = [
-            "run",
-            "--detach",
-            "--name",
-            node.name,
-            "--hostname",
-            node.name,
-            "--network",
-            network_name(cluster),
-            "--label",
-            f"{LABEL_CLUSTER}={cluster}",
-            "--label",
-            f"{LABEL_GROUPS}={','.join(node.groups)}",
-            *CONTAINER_SETTINGS,
-        ]
+        labels = [f"{LABEL_CLUSTER}={cluster}", f"{LABEL_GROUPS}={','.join(node.groups)}"]
+        options = ["--network", network_name(cluster)]
         if "lb" in node.groups:
-            argv += ["--label", f"{LABEL_PORT}={self.port}", "--publish", f"127.0.0.1:{self.port}:80"]
-        return [*argv, image, CONTAINER["command"]]
+            labels.append(f"{LABEL_PORT}={self.port}")
+            options += ["--publish", f"127.0.0.1:{self.port}:80"]
+        return container_run_args(node.name, labels, options, image)
 
     def _wait_booted(self, name: str) -> None:
         """Wait until systemd in ``name`` reports running (it has no bus for the first moments)."""
@@ -381,8 +374,9 @@ class LabProvider(Provider):
         base = self.image()
         base_id = self._image_id(base)
         image = baked_image_name(base_id)
-        if rebuild or self._baked_from(image) != base_id:
-            builder = f"scaleout-bake-{cluster}"
+        made_from = self._baked_from(image)
+        if rebuild or made_from != base_id:
+            builder = builder_name(cluster)
             print(f"    baking {image} from {base} on the builder container {builder}", flush=True)
             self._remove_builder(builder)
             folder = self.inventory_dir(cluster) / "bake"
@@ -399,7 +393,7 @@ class LabProvider(Provider):
                     )
                 # Stopped first, so that the image holds no running service's state.
                 self._docker(["stop", builder])
-                previous = self._image_id(image) if self._baked_from(image) is not None else ""
+                previous = self._image_id(image) if made_from is not None else ""
                 self._docker(["commit", "--change", f"LABEL {LABEL_BAKED_FROM}={base_id}", builder, image])
                 if previous:
                     # The image that --rebuild replaced, unless a container still uses it.
