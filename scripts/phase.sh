@@ -7,7 +7,9 @@
 #
 # TIMES_FILE gets one line when the phase starts (still running) and one when
 # it ends: NAME, start (epoch seconds), seconds, exit status, tab-separated.
-# Exits with the command's status.
+# The phase's output is also kept, unprefixed, in TIMES_FILE's folder as
+# phase-NAME.log (spaces become dashes): scripts/phase-table.sh prints the
+# lines of a failed phase that say why. Exits with the command's status.
 set -uo pipefail
 
 if [ "$#" -lt 4 ] || [ "$3" != "--" ]; then
@@ -19,9 +21,10 @@ name=$2
 shift 3
 
 mkdir -p "$(dirname "$times")"
+log="$(dirname "$times")/phase-${name// /-}.log"
 start=$(date +%s)
 printf '%s\t%s\t-\t-\n' "$name" "$start" >>"$times"
-"$@" 2>&1 | sed -u "s/^/[$name] /"
+"$@" 2>&1 | tee "$log" | sed -u "s/^/[$name] /"
 status=${PIPESTATUS[0]}
 printf '%s\t%s\t%s\t%s\n' "$name" "$start" "$(($(date +%s) - start))" "$status" >>"$times"
 exit "$status"
