@@ -20,6 +20,11 @@ from conftest import LB, node
         pytest.param({"elb_haproxy_stats_port": 80}, "must all differ", id="stats-port-collides"),
         pytest.param({"elb_health_check_path": "pydio/check.txt"}, "must be an absolute URL path", id="relative-path"),
         pytest.param({"elb_backend": "nginx"}, "elb_backend", id="unknown-backend"),
+        pytest.param(
+            {"elb_haproxy_fast_check_interval": 3},
+            "elb_haproxy_fast_check_interval (3) from 1 to the interval",
+            id="fast-interval-longer-than-interval",
+        ),
     ],
 )
 def test_bad_input_fails_before_any_change(run_playbook, variables, message):

@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from conftest import LB, WEBS, get, node, stats, wait_for_status
 
-# Health checks of the scenario: inter 2s, fall 2, rise 2, timeout 1s.
-TAKEN_OUT_WITHIN_S = 2 * 2 + 1 + 2  # fall x inter + timeout + slack
+# Health checks of the scenario: inter 2s, fastinter 1s, fall 2, rise 2, timeout 1s.
+TAKEN_OUT_WITHIN_S = 2 * 2 + 1 + 2  # fall x inter (more than inter + fastinter) + timeout + slack
 
 
 def test_requests_without_cookie_spread_over_both_nodes(lb_address):

@@ -37,7 +37,7 @@ def test_health_check_is_check_txt_with_host_header(host):
     config = host.file("/etc/haproxy/haproxy.cfg").content_string
     assert "option httpchk GET /pydio/check.txt HTTP/1.1" in config
     assert "http-check send hdr Host pydio-check.test" in config
-    assert "default-server inter 2s rise 2 fall 2" in config
+    assert "default-server inter 2s fastinter 1s rise 2 fall 2" in config
     assert "cookie SERVERID insert indirect nocache" in config
 
 
