@@ -3,8 +3,8 @@
 # when each started (seconds after the run began), how long it took and its
 # result ("running" for a phase that had not ended, as when the run is
 # stopped), then the wall-clock time of the whole run. Then, for each phase
-# that failed, the lines of its log (scripts/phase.sh keeps one per phase) that
-# say why: the two chains' output is interleaved, and a failure far above the
+# that failed, the lines of its log (scripts/phase.sh keeps one per phase and
+# records its path in TIMES_FILE) that say why: the two chains' output is interleaved, and a failure far above the
 # end of the run is easy to miss. At most DIGEST_LINES (60) lines per phase.
 #
 #   scripts/phase-table.sh TIMES_FILE RUN_START_EPOCH
@@ -23,7 +23,7 @@ printf '  %-28s %8s %8s  %s\n' phase start seconds result
 # The last line of each phase wins: its end, or its start if it never ended.
 awk -F '\t' '{ last[$1] = $0; if (!($1 in first)) { first[$1] = NR; order[NR] = $1 } }
   END { for (i = 1; i <= NR; i++) if (i in order) print last[order[i]] }' "$times" |
-  while IFS=$'\t' read -r name start seconds status; do
+  while IFS=$'\t' read -r name start seconds status _log; do
     if [ "$status" = - ]; then
       seconds=$((now - start))
       result="running (stopped)"
@@ -40,9 +40,9 @@ printf '  %-28s %8s %8s\n' "wall clock" "" "$((now - run_start))"
 # broke idempotence, pytest's failures and assertion lines, tracebacks and
 # errors, each with the lines that follow it. Colours are removed.
 digest_lines=${DIGEST_LINES:-60}
-awk -F '\t' '{ last[$1] = $4 } END { for (n in last) if (last[n] != "-" && last[n] != 0) print n }' "$times" |
-  sort | while IFS= read -r name; do
-    log="$(dirname "$times")/phase-${name// /-}.log"
+awk -F '\t' '{ status[$1] = $4; path[$1] = $5 }
+  END { for (n in status) if (status[n] != "-" && status[n] != 0) print n "\t" path[n] }' "$times" |
+  sort | while IFS=$'\t' read -r name log; do
     echo
     echo "make test: why '$name' failed (from ${log#"$PWD"/})"
     [ -s "$log" ] || {
