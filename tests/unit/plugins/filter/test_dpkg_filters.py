@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from ansible_collections.scaleout.pydio.plugins.module_utils.dpkg_status import query_argv
 
-REPO = Path(__file__).resolve().parents[4]
+from scaleout.paths import REPO_ROOT
+
 PLAYBOOK = """
 - hosts: localhost
   gather_facts: false
@@ -36,7 +37,7 @@ def _evaluate(tmp_path: Path, expression: str, **variables: object) -> subproces
         "result_file": str(tmp_path / "result.json"),
         "ansible_python_interpreter": sys.executable,
     }
-    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(REPO / ".collections"), "ANSIBLE_NOCOLOR": "1"}
+    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(REPO_ROOT / ".collections"), "ANSIBLE_NOCOLOR": "1"}
     return subprocess.run(
         [
             str(Path(sys.executable).parent / "ansible-playbook"),
@@ -51,7 +52,7 @@ def _evaluate(tmp_path: Path, expression: str, **variables: object) -> subproces
         capture_output=True,
         text=True,
         env=env,
-        cwd=REPO,
+        cwd=REPO_ROOT,
         check=False,
         timeout=120,
     )
