@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-GROUPS = ("storage", "compute", "db", "lb")
+GROUPS = ("storage", "compute", "db", "lb", "session_store")
 DEFAULT_REPLICA = 2
 
 

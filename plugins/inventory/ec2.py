@@ -10,7 +10,7 @@ description:
   - Lists the EC2 instances tagged C(pydio:cluster=<cluster>) that are C(running) or C(pending),
     in one or more regions (queried in parallel, each with the paginated C(DescribeInstances)).
   - Puts each host in the groups named by its C(pydio:roles) tag, a comma-separated list of
-    C(storage), C(compute), C(db) and C(lb). The four groups always exist, even when empty.
+    C(storage), C(compute), C(db), C(lb) and C(session_store). These groups always exist, even when empty.
     Another role still makes a group, with a warning. An instance without the tag goes to
     C(ungrouped), with a warning.
   - Names each host after its C(Name) tag when that name is unique, otherwise after its instance

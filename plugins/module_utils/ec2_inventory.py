@@ -29,7 +29,7 @@ ROLES_TAG = "pydio:roles"
 DEFAULT_BRICK_DEVICE_TAG = "pydio:brick_device"
 NAME_TAG = "Name"
 
-KNOWN_ROLES = ("storage", "compute", "db", "lb")
+KNOWN_ROLES = ("storage", "compute", "db", "lb", "session_store")
 SELECTED_STATES = ("running", "pending")
 HOSTNAME_SOURCES = ("name_tag", "instance_id", "private_dns")
 ANSIBLE_HOST_SOURCES = ("private_ip", "public_ip")

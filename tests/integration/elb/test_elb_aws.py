@@ -147,7 +147,7 @@ def test_alb_with_tls(world: World, certificate_arn: str, run_role: Callable[...
         ("tcp", 24007, 24008, cluster["GroupId"]),
         ("tcp", 49152, 49251, cluster["GroupId"]),
     }
-    assert _rules(db) == {("tcp", 3306, 3306, nodes["GroupId"])}
+    assert _rules(db) == {("tcp", 3306, 3306, nodes["GroupId"]), ("tcp", 11211, 11211, nodes["GroupId"])}
 
     assert {nodes["GroupId"], cluster["GroupId"]} <= _eni_groups(world, "web1")
     assert {nodes["GroupId"], cluster["GroupId"]} <= _eni_groups(world, "web2")

@@ -198,7 +198,7 @@ def test_role_tag_edge_cases_warn(
     text = warnings_of(capsys)
     assert "1 host(s) have no pydio:roles tag" in text
     assert "plain" in text
-    assert "roles monitoring in pydio:roles are not among storage, compute, db, lb" in text
+    assert "roles monitoring in pydio:roles are not among storage, compute, db, lb, session_store" in text
 
 
 @pytest.mark.parametrize(

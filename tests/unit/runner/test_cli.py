@@ -75,7 +75,7 @@ def test_an_inventory_with_an_unknown_group_is_refused(tmp_path, command):
     path.write_text(path.read_text().replace("\n    lb:\n", "\n    lbs:\n"))
     result = run_cli("--cluster", "lab", "--inventory", str(path), "--dry-run", *command, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "unknown group(s) lbs; the known groups are storage, compute, db, lb" in result.stderr
+    assert "unknown group(s) lbs; the known groups are storage, compute, db, lb, session_store" in result.stderr
 
 
 @pytest.mark.parametrize("command", [["status"], ["scale-in", "--compute", "lab-node5"]])

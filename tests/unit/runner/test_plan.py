@@ -165,7 +165,9 @@ def test_lab_inventory_round_trip():
 def test_an_inventory_with_an_unknown_group_is_refused_naming_it():
     ips = {node.name: "10.0.0.1" for node in LAB.nodes}
     text = render_lab_inventory(LAB, ips).replace("\n    lb:\n", "\n    lbs:\n")
-    with pytest.raises(PlanError, match=r"unknown group\(s\) lbs; the known groups are storage, compute, db, lb"):
+    with pytest.raises(
+        PlanError, match=r"unknown group\(s\) lbs; the known groups are storage, compute, db, lb, session_store"
+    ):
         cluster_from_inventory(text, "lab")
 
 
