@@ -49,15 +49,21 @@ def ensure_secrets(inventory_dir: Path) -> dict[str, str]:
     """The cluster's passwords: read them, or make them once (mode 0600)."""
     path = group_vars_dir(inventory_dir) / SECRETS_FILE
     values = {key: str(value) for key, value in _read(path).items()}
-    if values.get("mysql_pydio_password") and values.get("pydio_admin_password"):
-        return values
-    database = secrets.token_urlsafe(24)
-    values = {
-        "mysql_pydio_password": database,
-        "pydio_db_password": database,
-        "pydio_admin_password": secrets.token_urlsafe(18),
-    }
-    _write(path, values, "the lab's passwords, readable by root only.", mode=0o600)
+    missing = False
+    if not (values.get("mysql_pydio_password") and values.get("pydio_admin_password")):
+        database = secrets.token_urlsafe(24)
+        values.update(
+            mysql_pydio_password=database, pydio_db_password=database, pydio_admin_password=secrets.token_urlsafe(18)
+        )
+        missing = True
+    # The session store's secret (used when pydio_session_store is memcached), also
+    # added to the file of a lab made before it existed.
+    if not values.get("memcached_password"):
+        store = secrets.token_urlsafe(24)
+        values.update(memcached_password=store, pydio_session_store_password=store)
+        missing = True
+    if missing:
+        _write(path, values, "the lab's passwords, readable by root only.", mode=0o600)
     return values
 
 

@@ -7,15 +7,20 @@ while it is down), while every request goes through the load balancer
 published on a loopback port.
 
 The Pydio is the stand-in of scaleout/providers/stand_in_pydio (`--pydio-archive
-stand-in`): it says which node served each request. The tests run in file
-order; each step builds on the one before.
+stand-in`): it says which node served each request. The cluster keeps the
+users' sessions in memcached on its db node (`pydio_session_store: memcached`,
+in the cluster's group_vars as an operator sets it), so a logged-in user
+outlives the web node holding the session. The tests run in file order; each
+step builds on the one before.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import http.cookiejar
+import io
 import json
 import os
 import re
@@ -26,6 +31,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -33,11 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from scaleout.providers.lab import node_from_inspect
 
 REPO = Path(__file__).resolve().parents[2]
 CLUSTER = "e2e"
+GROUP_VARS = REPO / "inventory" / "lab" / CLUSTER / "group_vars" / "all"
+STORE_NODE = f"{CLUSTER}-node3"
 RUN_FOLDER = re.compile(r"^run folder: (?P<path>.+)$", re.MULTILINE)
 BAKED = re.compile(r"now launch from (?P<image>\S+)$", re.MULTILINE)
 
@@ -86,6 +95,14 @@ class Session:
     def get(self, url: str, timeout: float = 20) -> tuple[int, bytes, str]:
         try:
             with self.opener.open(url, timeout=timeout) as response:
+                return response.status, response.read(), response.headers.get("X-Pydio-Node", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), error.headers.get("X-Pydio-Node", "")
+
+    def post(self, url: str, form: dict[str, str], timeout: float = 20) -> tuple[int, bytes, str]:
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode())
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
                 return response.status, response.read(), response.headers.get("X-Pydio-Node", "")
         except urllib.error.HTTPError as error:
             return error.code, error.read(), error.headers.get("X-Pydio-Node", "")
@@ -190,6 +207,8 @@ def assert_steady_up(lab: Lab, server: str, window: float = CHECK_WINDOW) -> Non
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Any:
     lab = Lab(free_port(), tmp_path_factory.mktemp("artifacts"))
     lab.runner("down", timeout=300)  # a lab left behind by an interrupted run
+    GROUP_VARS.mkdir(parents=True, exist_ok=True)
+    (GROUP_VARS / "sessions.yml").write_text("---\npydio_session_store: memcached\n", encoding="utf-8")
     yield lab
     if os.environ.get("SCALEOUT_E2E_KEEP") != "1":
         result = lab.runner("down", timeout=300)
@@ -211,6 +230,7 @@ def test_up_builds_the_seed_layout_and_serves_through_the_lb(lab: Lab) -> None:
     assert (data["status"], data["replica"], data["brick_count"]) == ("Started", 2, 2)
     assert all(peer["connected"] for peer in document["peers"])
     assert (document["exit"], document["problems"]) == (0, [])
+    assert store_users() == web_users("1", "2")
 
 
 def test_a_file_uploaded_on_one_session_downloads_on_another(lab: Lab) -> None:
@@ -261,6 +281,7 @@ def test_scale_compute_adds_nodes_that_serve_and_changes_only_them_and_the_lb(la
     assert changed <= {*new, lb}, recap
     assert set(recap.get("ok", {})) <= {*new, lb}, recap
     assert new <= nodes_behind_lb(lab, tries=30)
+    assert store_users() == web_users("1", "2", "5", "6")
     for node in sorted(new):
         assert_steady_up(lab, node)
 
@@ -317,6 +338,7 @@ def test_scale_in_drains_first_with_no_failed_request(lab: Lab) -> None:
     assert f"{CLUSTER}-node5" not in {node["name"] for node in document["nodes"]}
     assert f"{CLUSTER}-node5" not in lb_servers(document)
     assert nodes_behind_lb(lab) == {f"{CLUSTER}-node1", f"{CLUSTER}-node2", f"{CLUSTER}-node6"}
+    assert store_users() == web_users("1", "2", "6")
 
 
 def docker(*argv: str, timeout: float = 60) -> str:
@@ -333,13 +355,58 @@ def db_rows(sql: str) -> list[list[str]]:
     return [line.split("\t") for line in out.splitlines()]
 
 
+# Run on the lb node: HAProxy's stats as CSV, from its loopback.
+READ_STATS = "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8404/stats;csv').read().decode())"
+
+
+def store_users() -> set[str]:
+    """The session store's users, read from its SASL database on the db node."""
+    listed = docker_exec(STORE_NODE, "sasldblistusers2", "-f", "/etc/sasl2/memcached-sasldb2")
+    return {line.split("@", 1)[0] for line in listed.splitlines() if "@" in line}
+
+
+def web_users(*nodes: str) -> set[str]:
+    return {f"web-{CLUSTER}-node{number}" for number in nodes}
+
+
+def wait_until_haproxy_has(server: str, status: str, deadline_s: float = 60) -> None:
+    """Wait until HAProxy's stats page, read on the lb node, gives ``server`` that status."""
+    seen: dict[str, str] = {}
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        rows = csv.DictReader(io.StringIO(docker_exec(f"{CLUSTER}-node4", "python3", "-c", READ_STATS).lstrip("# ")))
+        seen = next((row for row in rows if row["pxname"] == "pydio_web" and row["svname"] == server), {})
+        if seen.get("status") == status:
+            return
+        time.sleep(1)
+    raise AssertionError(f"HAProxy did not give {server} {status} within {deadline_s} s: {seen}")
+
+
+def logged_in_session_on(lab: Lab, node: str, tries: int = 12) -> Session:
+    """A session of the admin, logged in through the LB, that HAProxy keeps on ``node``."""
+    password = yaml.safe_load((GROUP_VARS / "secrets.yml").read_text())["pydio_admin_password"]
+    for _ in range(tries):
+        session = Session()
+        code, body, served = session.post(lab.url, {"get_action": "login", "userid": "admin", "password": password})
+        assert code == 200 and b'logging_result value="1"' in body, body[:300]
+        if served == node:
+            return session
+    raise AssertionError(f"no login of {tries} landed on {node}")
+
+
 def test_scale_in_takes_out_a_node_that_is_down_and_revokes_its_trust(lab: Lab) -> None:
     leaving = f"{CLUSTER}-node6"
     # Its address as the lab provider reads it, the one auth.allow and the grants were given.
     address = node_from_inspect(json.loads(docker("inspect", leaving))[0], CLUSTER).private_ip
     assert address
     assert address in docker_exec(f"{CLUSTER}-node1", "gluster", "volume", "get", "pydio-data", "auth.allow")
+    user = logged_in_session_on(lab, leaving)
     docker("stop", leaving, timeout=120)
+    wait_until_haproxy_has(leaving, "DOWN")
+    # The node that held the session is gone: the next request is served by another one, still logged in.
+    code, body, served = user.get(f"{lab.url}?get_action=status")
+    assert (code, served in (f"{CLUSTER}-node1", f"{CLUSTER}-node2")) == (200, True), (code, served, body[:300])
+    assert json.loads(body)["user"] == "admin"
 
     result = lab.runner("scale-in", "--compute", leaving)
 
@@ -352,6 +419,7 @@ def test_scale_in_takes_out_a_node_that_is_down_and_revokes_its_trust(lab: Lab) 
     for name in ("pydio-data", "pydio-config"):
         assert address not in docker_exec(f"{CLUSTER}-node1", "gluster", "volume", "get", name, "auth.allow")
     assert [address] not in db_rows("SELECT host FROM mysql.user")
+    assert store_users() == web_users("1", "2")
 
 
 def test_scale_in_refuses_a_storage_node_and_changes_nothing(lab: Lab) -> None:

@@ -56,6 +56,28 @@ def test_missing_passwords(host, run_playbook, extra, message):
     assert_nothing_installed(host)
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"pydio_session_store": "redis"}, "pydio_session_store must be one of: local, memcached, got: redis"),
+        (
+            {"pydio_session_store": "memcached"},
+            "pydio: the memcached session store needs pydio_session_store_password (16 characters or more",
+        ),
+        (
+            {"pydio_session_store": "memcached", "pydio_session_store_password": "Qz7-session"},
+            "pydio: the memcached session store needs pydio_session_store_password (16 characters or more",
+        ),
+    ],
+    ids=["unknown-store", "no-store-secret", "short-store-secret"],
+)
+def test_a_session_store_request_that_cannot_work(host, run_playbook, extra, message):
+    output, _ = refuse(run_playbook, "app-bare", **extra)
+    assert message in output
+    assert "Qz7-session" not in output  # the refusal never shows the secret
+    assert_nothing_installed(host)
+
+
 @pytest.mark.parametrize("password", ["Qz7-k2", "  Qz7-k2-long-enough  "], ids=["short", "spaces"])
 def test_an_admin_password_pydio_could_not_use(host, run_playbook, password):
     output, _ = refuse(run_playbook, "app-bare", pydio_admin_password=password)

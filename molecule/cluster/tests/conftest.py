@@ -27,10 +27,11 @@ BOOTSTRAP = "/mnt/pydio-config/appdata/plugins/boot.conf/bootstrap.json"
 STATS = "http://127.0.0.1:8404/stats;csv"
 
 # Run on cluster-lb1: one HTTP request to HAProxy with urllib, no redirect
-# followed. argv[1] is a JSON request {path, cookies, upload: [name, base64]};
+# followed. argv[1] is a JSON request {path, cookies, upload: [name, base64],
+# form: {field: value}} (a form is POSTed urlencoded);
 # prints status, headers and body (base64) as JSON.
 HTTP_CLIENT = r"""
-import base64, json, sys, urllib.error, urllib.request, uuid
+import base64, json, sys, urllib.error, urllib.parse, urllib.request, uuid
 req = json.loads(sys.argv[1])
 data, headers = None, {"Host": "pydio.lab.test"}
 if req.get("cookies"):
@@ -41,6 +42,9 @@ if req.get("upload"):
     data = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"userfile_0\"; filename=\"{name}\"\r\n"
             "Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
     headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+if req.get("form"):
+    data = urllib.parse.urlencode(req["form"]).encode()
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
 request = urllib.request.Request("http://127.0.0.1" + req["path"], data=data, headers=headers)
 try:
     response = urllib.request.urlopen(request, timeout=20)
@@ -87,8 +91,12 @@ class Session:
         self.lb = lb
         self.cookies: dict[str, str] = {}
 
-    def request(self, path: str, upload: tuple[str, bytes] | None = None) -> Response:
+    def request(
+        self, path: str, upload: tuple[str, bytes] | None = None, form: dict[str, str] | None = None
+    ) -> Response:
         spec = {"path": path, "cookies": self.cookies}
+        if form:
+            spec["form"] = form
         if upload:
             spec["upload"] = [upload[0], base64.b64encode(upload[1]).decode()]
         cmd = self.lb.run("python3 -c %s %s", HTTP_CLIENT, json.dumps(spec))

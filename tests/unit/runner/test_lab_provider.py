@@ -99,7 +99,21 @@ def test_secrets_are_made_once_random_and_private(tmp_path):
     assert first["mysql_pydio_password"] != other["mysql_pydio_password"]
     assert len(first["pydio_admin_password"]) >= 20
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert first["memcached_password"] == first["pydio_session_store_password"]
+    assert first["memcached_password"] not in (first["mysql_pydio_password"], other["memcached_password"])
+    assert len(first["memcached_password"]) >= 16
     assert sorted(lab_vars.read_secrets(tmp_path)) == sorted(first.values())
+
+
+def test_a_lab_made_before_the_session_store_gets_its_secret_and_keeps_its_passwords(tmp_path):
+    path = tmp_path / "group_vars" / "all" / "secrets.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text("mysql_pydio_password: db-one\npydio_db_password: db-one\npydio_admin_password: admin-one\n")
+    values = lab_vars.ensure_secrets(tmp_path)
+    assert (values["mysql_pydio_password"], values["pydio_admin_password"]) == ("db-one", "admin-one")
+    assert values["memcached_password"] == values["pydio_session_store_password"]
+    assert yaml.safe_load(path.read_text()) == values
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_the_stand_in_is_built_and_turns_the_php_check_off(tmp_path):
